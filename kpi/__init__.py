@@ -1,0 +1,1 @@
+"""Pure KPI definitions, live aggregation, adherence and alert rules. Values in, values out."""

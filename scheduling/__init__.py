@@ -1,0 +1,1 @@
+"""Pure planning: staffing, forecasting, shift design, rosters, breaks, load. Values in, values out."""
