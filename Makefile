@@ -1,0 +1,31 @@
+# smena: `make run` sets up and runs the demo; `make test` sets up and runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BENCH_PYTHON ?= $(shell command -v python3.12 || ls -d $$HOME/.pyenv/versions/3.12*/bin/python 2>/dev/null | tail -1)
+
+.PHONY: run test lint bench-env setup
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --compile -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+run: setup
+	$(VENV)/bin/smena demo
+
+test: setup
+	bash scripts/test
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy app scheduling kpi
+	$(VENV)/bin/lint-imports
+
+# A separate Python 3.12 environment for the peer libraries the benchmarks compare against.
+bench-env:
+	$(BENCH_PYTHON) -m venv .venv-bench
+	.venv-bench/bin/python -m pip install --quiet --compile -e . -r benchmarks/requirements.txt

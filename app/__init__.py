@@ -1,0 +1,1 @@
+"""The shell of smena: routes, models, queries, rendering, auth, jobs and the CLI."""

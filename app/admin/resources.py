@@ -1,0 +1,119 @@
+"""A configuration resource (sites, teams, agents, queues, users): its fields and use cases.
+
+Each resource lists rows, creates, edits and (de)activates them; every change is audited.
+People with history are never deleted, only deactivated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from app.audit import record, snapshot
+from app.db import Base
+from app.forms import Form
+from app.models import Role, User
+
+FieldKind = Literal["text", "int", "number", "select", "timezone", "password", "skills"]
+Options = Callable[[Session, User], Sequence[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input of a resource's form; `label` is an English msgid."""
+
+    name: str
+    label: str
+    kind: FieldKind = "text"
+    options: Options | None = None
+    required: bool = True
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the list: a label and how to show a row's value."""
+
+    label: str
+    show: Callable[[Any], str]
+
+
+def _set(_db: Session, obj: Any, values: dict[str, Any]) -> None:
+    for key, value in values.items():
+        setattr(obj, key, value)
+
+
+def _form_values(obj: Any) -> dict[str, str]:
+    return {k: "" if v is None else str(v) for k, v in snapshot(obj).items()}
+
+
+def _always_allowed(_user: User, _obj: Any) -> str | None:
+    return None
+
+
+@dataclass(frozen=True)
+class Resource:
+    """Everything the generic admin screens need to know about one kind of record."""
+
+    name: str
+    title: str
+    singular: str
+    model: type[Base]
+    view_roles: frozenset[Role]
+    edit_roles: frozenset[Role]
+    fields: tuple[Field, ...]
+    columns: tuple[Column, ...]
+    query: Callable[[User], Select[Any]]
+    read: Callable[[Form, Session, User, Any | None], dict[str, Any]]
+    apply: Callable[[Session, Any, dict[str, Any]], None] = field(default=_set)
+    form_values: Callable[[Any], dict[str, str]] = field(default=_form_values)
+    may_deactivate: Callable[[User, Any], str | None] = field(default=_always_allowed)
+
+
+def list_rows(db: Session, resource: Resource, user: User) -> Sequence[Any]:
+    """The rows this user may see, active first."""
+    return db.scalars(resource.query(user)).unique().all()
+
+
+def get_row(db: Session, resource: Resource, user: User, row_id: int) -> Any | None:
+    """One row, if it exists and lies within this user's reach."""
+    pk = resource.model.__mapper__.primary_key[0]
+    return db.scalars(resource.query(user).where(pk == row_id)).unique().one_or_none()
+
+
+def create_row(db: Session, resource: Resource, user: User, form: Form) -> Any | None:
+    """A new row from the form, or None with the form's errors filled in."""
+    values = resource.read(form, db, user, None)
+    if not form.ok:
+        return None
+    obj = resource.model()
+    resource.apply(db, obj, values)
+    db.add(obj)
+    record(db, user=user, action="create", entity=obj, before=None)
+    return obj
+
+
+def update_row(db: Session, resource: Resource, user: User, obj: Any, form: Form) -> bool:
+    """Apply the form to `obj`; False (and nothing changed) when the form has errors."""
+    values = resource.read(form, db, user, obj)
+    if not form.ok:
+        return False
+    before = snapshot(obj)
+    resource.apply(db, obj, values)
+    record(db, user=user, action="update", entity=obj, before=before)
+    return True
+
+
+def set_active(db: Session, resource: Resource, user: User, obj: Any, active: bool) -> str | None:
+    """Deactivate or reactivate; returns the reason when it is refused."""
+    reason = None if active else resource.may_deactivate(user, obj)
+    if reason:
+        return reason
+    before = snapshot(obj)
+    obj.active = active
+    record(db, user=user, action="activate" if active else "deactivate", entity=obj, before=before)
+    return None

@@ -1,0 +1,172 @@
+"""The `smena` command: serve, migrate, create-user, demo, import, and the solver contracts."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
+from app.config import ConfigError, get_settings
+from app.db import make_engine, make_sessionmaker, session_scope
+from app.models import Role, Site, User
+
+cli = typer.Typer(
+    help="smena: the contact-center supervisor's console.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+import_cli = typer.Typer(help="Import files.", no_args_is_help=True)
+cli.add_typer(import_cli, name="import")
+
+
+def fail(message: str) -> typer.Exit:
+    """Print `error: message` on stderr; exit status 2 (bad input)."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(2)
+
+
+def _sessions() -> tuple[Engine, sessionmaker[Session]]:
+    engine = make_engine(get_settings().resolved_database_url())
+    return engine, make_sessionmaker(engine)
+
+
+@cli.command()
+def migrate() -> None:
+    """Create or upgrade the database schema to the newest version."""
+    from app.migrate import upgrade
+
+    engine, _ = _sessions()
+    upgrade(engine)
+    typer.echo(f"database at the newest schema: {engine.url.render_as_string()}")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+) -> None:
+    """Serve the web application."""
+    import uvicorn
+
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+@cli.command("create-user")
+def create_user(
+    login: str,
+    role: Annotated[Role, typer.Option(help="admin, manager, supervisor or operator")],
+    name: Annotated[str, typer.Option(help="display name")] = "",
+    site: Annotated[str, typer.Option(help="site name (supervisors and operators)")] = "",
+    locale: Annotated[str, typer.Option(help="ru or en")] = "ru",
+    password_stdin: Annotated[bool, typer.Option(help="read the password from stdin")] = False,
+) -> None:
+    """Create a user who can sign in; asks for the password."""
+    if locale not in ("ru", "en"):
+        raise fail("--locale: must be ru or en")
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass()
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise fail(f"password: must be at least {MIN_PASSWORD_LENGTH} characters")
+    _, factory = _sessions()
+    for db in session_scope(factory):
+        if db.scalar(select(User.id).where(func.lower(User.login) == login.lower())):
+            raise fail(f"login: {login!r} is taken")
+        site_id = None
+        if site:
+            site_id = db.scalar(select(Site.id).where(Site.name == site))
+            if site_id is None:
+                raise fail(f"--site: no site named {site!r}")
+        elif role in (Role.SUPERVISOR, Role.OPERATOR):
+            raise fail("--site: supervisors and operators belong to a site")
+        db.add(
+            User(
+                login=login.lower(),
+                display_name=name or login,
+                role=role,
+                locale=locale,
+                password_hash=hash_password(password),
+                site_id=site_id,
+            )
+        )
+    typer.echo(f"created {role.value} {login}")
+
+
+@import_cli.command("schedule")
+def import_schedule_cmd(
+    file: Annotated[Path, typer.Argument(help="CSV with header agent,date,start,end")],
+    site: Annotated[str, typer.Option(help="site name")],
+) -> None:
+    """Import agents' shifts from a CSV file: all lines or none."""
+    from app.shifts.importer import import_schedule
+
+    if not file.is_file():
+        raise fail(f"{file}: no such file")
+    _, factory = _sessions()
+    for db in session_scope(factory):
+        site_row = db.scalar(select(Site).where(Site.name == site))
+        if site_row is None:
+            raise fail(f"--site: no site named {site!r}")
+        result = import_schedule(db, user=None, site=site_row, content=file.read_bytes())
+        if result.errors:
+            for e in result.errors:
+                typer.echo(f"error: {file}:{e.line}: {e.column or '-'}: {e.reason}", err=True)
+            db.rollback()
+            raise typer.Exit(2)
+    typer.echo(
+        f"imported: {result.created} new, {result.updated} changed, {result.unchanged} unchanged"
+    )
+
+
+@cli.command()
+def demo(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
+) -> None:
+    """Create the SQLite database, migrate, seed a demo center, print sign-ins, and serve."""
+    from app.demo import seed
+    from app.migrate import upgrade
+
+    settings = get_settings()
+    if settings.env == "production":
+        raise fail("the demo refuses to run with SMENA_ENV=production")
+    engine, factory = _sessions()
+    upgrade(engine)
+    credentials_file = settings.var_dir / "demo-credentials.txt"
+    for db in session_scope(factory):
+        created = seed(db, today=date.today())
+        if created:
+            settings.var_dir.mkdir(parents=True, exist_ok=True)
+            credentials_file.write_text(
+                "".join(f"{c.role:<11} {c.login:<11} {c.password}\n" for c in created)
+            )
+            credentials_file.chmod(0o600)
+    typer.echo("\nsmena demo center 'Moscow' is ready. Sign in with (role, login, password):\n")
+    typer.echo(credentials_file.read_text() if credentials_file.exists() else "(see README)")
+    if serve_after:
+        typer.echo(f"open http://{host}:{port}/\n")
+        serve(host=host, port=port, workers=1)
+
+
+def main() -> None:
+    """Entry point: configuration errors become one clear line and exit status 2."""
+    try:
+        cli()
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from exc

@@ -1,0 +1,226 @@
+"""A believable demo center: one Moscow site, 3 teams, 4 queues, ~80 agents, a week of shifts."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.auth.passwords import hash_password
+from app.models import (
+    Agent,
+    AgentSkill,
+    BreakPolicy,
+    BreakRule,
+    BreakType,
+    Queue,
+    Role,
+    Shift,
+    ShiftTemplate,
+    Site,
+    Team,
+    User,
+)
+from app.shifts.timeconv import shift_span, week_start
+
+SITE_NAME = "Moscow"
+TEAMS = ("Alpha", "Bravo", "Night")
+QUEUES = ("Retail", "Premium", "Internet", "Brokerage")
+FIRST = (
+    "Anna",
+    "Boris",
+    "Vera",
+    "Gleb",
+    "Daria",
+    "Egor",
+    "Zhanna",
+    "Ivan",
+    "Kira",
+    "Lev",
+    "Maria",
+    "Nikita",
+    "Olga",
+    "Pavel",
+    "Rita",
+    "Sergei",
+    "Tatiana",
+    "Fyodor",
+    "Yulia",
+    "Artem",
+)
+LAST = (
+    "Ivanova",
+    "Petrov",
+    "Smirnova",
+    "Kuznetsov",
+    "Popova",
+    "Sokolov",
+    "Lebedeva",
+    "Kozlov",
+    "Novikova",
+    "Morozov",
+    "Volkova",
+    "Solovyov",
+    "Vasilieva",
+    "Zaitsev",
+    "Pavlova",
+    "Semenov",
+)
+TEMPLATES = (
+    ("Early", time(7, 0), 540),
+    ("Day", time(9, 0), 540),
+    ("Late", time(14, 0), 600),
+    ("Night", time(22, 0), 540),
+)
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A demo sign-in to print for the person trying smena."""
+
+    role: str
+    login: str
+    password: str
+
+
+def seed(db: Session, *, today: date, agents: int = 80, rng_seed: int = 7) -> list[Credential]:
+    """Fill an empty database with the demo center; returns the sign-ins it created."""
+    if db.scalar(select(Site.id).where(Site.name == SITE_NAME)) is not None:
+        return []
+    rng = random.Random(rng_seed)
+    site = Site(
+        name=SITE_NAME,
+        timezone="Europe/Moscow",
+        service_level_threshold_seconds=20,
+        short_abandon_seconds=5,
+    )
+    db.add(site)
+    db.flush()
+    teams = [Team(site_id=site.id, name=n) for n in TEAMS]
+    queues = [Queue(site_id=site.id, name=n) for n in QUEUES]
+    templates = [
+        ShiftTemplate(site_id=site.id, name=n, start_local=t, length_minutes=m)
+        for n, t, m in TEMPLATES
+    ]
+    db.add_all([*teams, *queues, *templates])
+    _break_rules(db, site)
+    db.flush()
+    credentials = _users(db, site)
+    db.flush()
+    people = _agents(db, site, teams, queues, agents, rng)
+    operator = next(u for u in db.scalars(select(User).where(User.role == Role.OPERATOR)))
+    people[0].user_id = operator.id
+    db.flush()
+    _week_of_shifts(db, site, people, templates, week_start(today), rng)
+    return credentials
+
+
+def _break_rules(db: Session, site: Site) -> None:
+    short = BreakType(site_id=site.id, name="Break", length_minutes=15, paid=True)
+    lunch = BreakType(site_id=site.id, name="Lunch", length_minutes=30, paid=False)
+    db.add_all([short, lunch])
+    db.flush()
+    db.add_all(
+        [
+            BreakRule(
+                site_id=site.id,
+                break_type_id=short.id,
+                min_shift_minutes=240,
+                max_shift_minutes=720,
+                count=2,
+                window_start_minutes=60,
+                window_end_minutes=480,
+            ),
+            BreakRule(
+                site_id=site.id,
+                break_type_id=lunch.id,
+                min_shift_minutes=360,
+                max_shift_minutes=720,
+                count=1,
+                window_start_minutes=180,
+                window_end_minutes=360,
+            ),
+            BreakPolicy(site_id=site.id, min_work_minutes=45, max_work_minutes=150, max_on_break=6),
+        ]
+    )
+
+
+def _users(db: Session, site: Site) -> list[Credential]:
+    credentials = []
+    for role, login, name in (
+        (Role.ADMIN, "admin", "Administrator"),
+        (Role.MANAGER, "manager", "Elena Markova"),
+        (Role.SUPERVISOR, "supervisor", "Dmitry Orlov"),
+        (Role.OPERATOR, "operator", "Anna Ivanova"),
+    ):
+        password = secrets.token_urlsafe(9)
+        db.add(
+            User(
+                login=login,
+                display_name=name,
+                role=role,
+                locale="ru",
+                password_hash=hash_password(password),
+                site_id=None if role in (Role.ADMIN, Role.MANAGER) else site.id,
+            )
+        )
+        credentials.append(Credential(role, login, password))
+    return credentials
+
+
+def _agents(
+    db: Session, site: Site, teams: list[Team], queues: list[Queue], count: int, rng: random.Random
+) -> list[Agent]:
+    people = []
+    for i in range(count):
+        name = "Anna Ivanova" if i == 0 else f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        agent = Agent(
+            site_id=site.id,
+            team_id=teams[i % len(teams)].id,
+            code=f"A{i + 1:03d}",
+            display_name=name,
+            contracted_weekly_hours=rng.choice((40, 40, 40, 30, 20)),
+        )
+        agent.skills = [AgentSkill(queue_id=queues[0].id, level=rng.randint(2, 5))]
+        for queue in queues[1:]:
+            if rng.random() < 0.4:
+                agent.skills.append(AgentSkill(queue_id=queue.id, level=rng.randint(1, 5)))
+        people.append(agent)
+    db.add_all(people)
+    return people
+
+
+def _week_of_shifts(
+    db: Session,
+    site: Site,
+    people: list[Agent],
+    templates: list[ShiftTemplate],
+    monday: date,
+    rng: random.Random,
+) -> None:
+    zone = ZoneInfo(site.timezone)
+    for index, agent in enumerate(people):
+        night = agent.team_id == people[2].team_id
+        template = templates[3] if night else templates[index % 3]
+        days_off = {(index + k) % 7 for k in range(2)}
+        for offset in range(7):
+            if offset in days_off:
+                continue
+            day = monday + timedelta(days=offset)
+            end = time((template.start_local.hour * 60 + template.length_minutes) // 60 % 24, 0)
+            starts_at, ends_at = shift_span(day, template.start_local, end, zone)
+            db.add(
+                Shift(
+                    agent_id=agent.id,
+                    work_date=day,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    template_id=template.id,
+                    source="roster",
+                )
+            )

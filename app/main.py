@@ -1,0 +1,124 @@
+"""The application factory: middleware, error pages and every feature's routes."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import i18n
+from app.admin.routes import router as admin_router
+from app.auth.guards import CsrfRejected, Forbidden, LoginRequired, csrf_protect
+from app.auth.routes import router as auth_router
+from app.config import Settings, get_settings
+from app.db import make_engine, make_sessionmaker
+from app.i18n import _
+from app.shifts.routes import router as shifts_router
+from app.web import STATIC_DIR, is_htmx, render
+
+SESSION_MAX_AGE_SECONDS = 12 * 3600
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; frame-ancestors 'none'"
+    ),
+}
+
+
+class LocaleMiddleware:
+    """Sets the request's language from the session, else Accept-Language; adds headers."""
+
+    def __init__(self, app: ASGIApp, default_locale: str) -> None:
+        self.app = app
+        self.default_locale = default_locale
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        accept = dict(scope["headers"]).get(b"accept-language", b"").decode("latin-1")
+        session = scope.get("session", {})
+        i18n.current_locale.set(
+            i18n.pick_locale(session.get("locale"), accept, self.default_locale)
+        )
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A configured smena application (tests pass their own settings)."""
+    settings = settings or get_settings()
+    i18n.compile_catalogs()
+    app = FastAPI(
+        title="smena",
+        dependencies=[Depends(csrf_protect)],
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.resolved_database_url())
+    app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    app.add_middleware(LocaleMiddleware, default_locale=settings.default_locale)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.resolved_secret_key(),
+        session_cookie="smena",
+        max_age=SESSION_MAX_AGE_SECONDS,
+        same_site="lax",
+        https_only=settings.https_only,
+    )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(auth_router)
+    app.include_router(admin_router)
+    app.include_router(shifts_router)
+    app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
+    _add_error_pages(app)
+    return app
+
+
+def _healthz() -> PlainTextResponse:
+    return PlainTextResponse("ok")
+
+
+def _add_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, _exc: LoginRequired) -> Response:
+        target = "/login?next=" + quote(request.url.path, safe="/")
+        if is_htmx(request):
+            return Response(status_code=401, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, _exc: Forbidden) -> Response:
+        message = _("Your role does not give access to this page.")
+        return render(request, "error.html", {"message": message}, status_code=403)
+
+    @app.exception_handler(CsrfRejected)
+    async def _csrf(request: Request, _exc: CsrfRejected) -> Response:
+        message = _("The form has expired. Reload the page and try again.")
+        return render(request, "error.html", {"message": message}, status_code=403)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        messages = {
+            404: _("Nothing here: the page or record does not exist."),
+            405: _("This address does not accept that kind of request."),
+        }
+        message = messages.get(exc.status_code, str(exc.detail))
+        return render(request, "error.html", {"message": message}, status_code=exc.status_code)

@@ -1,0 +1,33 @@
+"""Every table of smena; importing this package registers them all on Base.metadata."""
+
+from app.models.audit import AuditEntry
+from app.models.auth import LoginFailure
+from app.models.org import Agent, AgentSkill, Queue, Role, Site, Team, User
+from app.models.schedule import (
+    BreakPolicy,
+    BreakRule,
+    BreakState,
+    BreakType,
+    PlannedBreak,
+    Shift,
+    ShiftTemplate,
+)
+
+__all__ = [
+    "Agent",
+    "AgentSkill",
+    "AuditEntry",
+    "BreakPolicy",
+    "BreakRule",
+    "BreakState",
+    "BreakType",
+    "LoginFailure",
+    "PlannedBreak",
+    "Queue",
+    "Role",
+    "Shift",
+    "ShiftTemplate",
+    "Site",
+    "Team",
+    "User",
+]

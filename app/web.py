@@ -1,0 +1,101 @@
+"""Rendering: Jinja templates with gettext, flash messages, navigation by role, htmx helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
+
+from app import i18n
+from app.i18n import N_
+from app.models import Role
+
+if TYPE_CHECKING:
+    from app.auth.guards import Viewer
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE_DIR = ROOT / "templates"
+STATIC_DIR = ROOT / "static"
+HTMX_FILE = "htmx-2.0.11.min.js"
+
+templates = Jinja2Templates(
+    env=Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True, extensions=["jinja2.ext.i18n"]
+    )
+)
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.gettext_, i18n.ngettext_, newstyle=True
+)
+templates.env.globals["htmx_file"] = HTMX_FILE
+templates.env.filters["local_datetime"] = i18n.local_datetime
+templates.env.filters["local_time"] = i18n.local_time
+templates.env.filters["local_date"] = i18n.local_date
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the top navigation, shown to the roles that may follow it."""
+
+    route: str
+    label: str
+    roles: frozenset[Role]
+
+
+STAFF = frozenset({Role.ADMIN, Role.MANAGER, Role.SUPERVISOR})
+ADMINS = frozenset({Role.ADMIN, Role.MANAGER})
+
+NAV = (
+    NavItem("home", N_("Home"), frozenset(Role)),
+    NavItem("my_shifts", N_("My shifts"), frozenset({Role.OPERATOR})),
+    NavItem("shift_week", N_("Shifts"), STAFF),
+    NavItem("admin_sites", N_("Sites"), ADMINS),
+    NavItem("admin_teams", N_("Teams"), STAFF),
+    NavItem("admin_agents", N_("Agents"), STAFF),
+    NavItem("admin_queues", N_("Queues"), STAFF),
+    NavItem("admin_users", N_("Users"), ADMINS),
+)
+
+
+def flash(request: Request, message: str, level: str = "info") -> None:
+    """Queue a message for the next page the user sees."""
+    request.session.setdefault("flash", []).append({"level": level, "message": message})
+
+
+def is_htmx(request: Request) -> bool:
+    """Whether the request came from htmx (and so wants a fragment)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Render a page or fragment with the user, CSRF token, language and navigation."""
+    user: Viewer | None = getattr(request.state, "viewer", None)
+    full: dict[str, Any] = {
+        "user": user,
+        "csrf_token": request.session.get("csrf", ""),
+        "locale": i18n.current_locale.get(),
+        "nav": [item for item in NAV if user and Role(user.role) in item.roles],
+        "flashes": request.session.pop("flash", []) if not is_htmx(request) else [],
+    }
+    full.update(context or {})
+    return templates.TemplateResponse(request, name, full, status_code=status_code, headers=headers)
+
+
+def redirect(request: Request, url: str, message: str | None = None) -> Response:
+    """After a successful change: 303 for a plain form, HX-Redirect for htmx."""
+    if message:
+        flash(request, message, "success")
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
