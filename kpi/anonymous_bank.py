@@ -170,7 +170,10 @@ def _near(previous: datetime, clock: time) -> datetime:
 
 
 def to_call_record(call: BankCall, *, tz: tzinfo) -> CallRecord | None:
-    """The contract's call for one row, in the site's time zone; None when it was never offered."""
+    """The contract's call for one row, in the site's time zone; None when it was never offered.
+
+    Raises RecordError when the row's times cannot be a call (none do in January or October).
+    """
     if call.outcome is Outcome.PHANTOM or (call.outcome is Outcome.HANG and not call.queued):
         return None
     entered = datetime.combine(call.day, call.vru_entry)
@@ -182,12 +185,10 @@ def to_call_record(call: BankCall, *, tz: tzinfo) -> CallRecord | None:
         offered = left_queue = left_vru
     offered_at, left_queue_at = offered.replace(tzinfo=tz), left_queue.replace(tzinfo=tz)
     call_id = f"{call.day:%y%m%d}-{call.vru_line}-{call.call_id}"
-    if call.outcome is Outcome.HANG:
-        if left_queue_at < offered_at:
-            raise RecordError(call.line, "q_exit", "the caller left the queue before entering it")
-        return CallRecord(call_id, call.call_type, offered_at, abandoned_at=left_queue_at)
     if left_queue_at < offered_at:
         raise RecordError(call.line, "q_exit", "the call left the queue before entering it")
+    if call.outcome is Outcome.HANG:
+        return CallRecord(call_id, call.call_type, offered_at, abandoned_at=left_queue_at)
     if call.ser_seconds < 0:
         raise RecordError(call.line, "ser_time", "a negative service time")
     ended_at = (left_queue_at.astimezone(UTC) + timedelta(seconds=call.ser_seconds)).astimezone(tz)

@@ -176,24 +176,27 @@ def parse_cdr(text: str | Iterable[str]) -> tuple[CallRecord, ...]:
     calls: list[CallRecord] = []
     errors: list[RecordError] = []
     seen: dict[str, int] = {}
-    for fields in reader:
-        line = reader.line_num
-        if not any(field.strip() for field in fields):
-            continue
-        if len(fields) < len(names):
-            errors.append(RecordError(line, names[len(fields)], "missing value (row too short)"))
-            continue
-        row = dict(zip(names, fields, strict=False))
-        call, row_errors = _cdr_row(row, line)
-        errors.extend(row_errors)
-        if call is None:
-            continue
-        if call.call_id in seen:
-            reason = f"call_id {call.call_id!r} repeats line {seen[call.call_id]}"
-            errors.append(RecordError(line, "call_id", reason))
-            continue
-        seen[call.call_id] = line
-        calls.append(call)
+    try:
+        for fields in reader:
+            line = reader.line_num
+            if not any(field.strip() for field in fields):
+                continue
+            if len(fields) < len(names):
+                errors.append(RecordError(line, names[len(fields)], "missing (row too short)"))
+                continue
+            row = dict(zip(names, fields, strict=False))
+            call_id = row["call_id"].strip()
+            if call_id in seen:
+                reason = f"call_id {call_id!r} repeats line {seen[call_id]}"
+                errors.append(RecordError(line, "call_id", reason))
+                continue
+            if call_id:
+                seen[call_id] = line
+            call, row_errors = _cdr_row(row, line)
+            errors.extend(row_errors)
+            calls.extend([] if call is None else [call])
+    except csv.Error as error:
+        errors.append(RecordError(reader.line_num, "*", f"not readable as CSV: {error}"))
     if errors:
         raise RecordsError(errors)
     return tuple(calls)

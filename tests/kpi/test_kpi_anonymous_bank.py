@@ -297,3 +297,18 @@ def test_a_file_without_the_header_is_refused() -> None:
     with pytest.raises(RecordsError) as caught:
         bank_call_records("AA0101\t1\n", tz=SITE_TZ)
     assert caught.value.errors[0].line == 1
+
+
+def test_rows_whose_times_cannot_be_a_call_are_reported() -> None:
+    queued = "AA0101\t1\t0\t0\tPS\t990101\t7:00:00\t7:00:05\t5\t7:00:05\t7:00:01\t-4\tHANG"
+    negative = "AA0101\t2\t0\t0\tPS\t990101\t7:00:00\t7:00:05\t5\t7:00:05\t7:00:09\t4\tAGENT"
+    text = "\n".join(
+        [
+            HEADER,
+            f"{queued}\t0:00:00\t0:00:00\t0\tNO_SERVER",
+            f"{negative}\t7:00:09\t7:00:08\t-1\tDANA",
+        ]
+    )
+    with pytest.raises(RecordsError) as caught:
+        bank_call_records(text, tz=SITE_TZ)
+    assert [(e.line, e.column) for e in caught.value.errors] == [(2, "q_exit"), (3, "ser_time")]

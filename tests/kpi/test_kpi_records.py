@@ -95,3 +95,14 @@ def test_every_bad_row_is_listed() -> None:
 def test_the_error_is_a_value_error_with_a_readable_message() -> None:
     with pytest.raises(ValueError, match="line 2, column offered_at"):
         parse_cdr(f"{HEADER}\nc1,PS,soon,,,,\n")
+
+
+def test_a_repeated_call_id_is_bad_even_when_its_first_row_was_bad() -> None:
+    text = f"{HEADER}\nc1,PS,never,,,,\nc1,PS,1999-01-03T07:00:00+02:00,,,,\n"
+    assert errors_of(text) == [(2, "offered_at"), (3, "call_id")]
+
+
+def test_text_that_is_not_csv_is_refused_not_crashed_on() -> None:
+    huge = "x" * 200_000
+    assert errors_of(f'{HEADER}\nc1,PS,"{huge}",,,,\n') == [(2, "*")]
+    assert errors_of(f'{HEADER}\nc1,PS,"1999-01-03T07:00:00+02:00\n') == [(2, "answered_at")]
