@@ -12,6 +12,7 @@ import typer
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import contracts_cli
 from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from app.config import ConfigError, get_settings
 from app.db import make_engine, make_sessionmaker, session_scope
@@ -24,6 +25,7 @@ cli = typer.Typer(
 )
 import_cli = typer.Typer(help="Import files.", no_args_is_help=True)
 cli.add_typer(import_cli, name="import")
+contracts_cli.register(cli)
 
 
 def fail(message: str) -> typer.Exit:

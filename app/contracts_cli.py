@@ -1,0 +1,108 @@
+"""`smena staffing`, `smena breaks solve`, `smena shifts design`: the specs' JSON contracts.
+
+Thin wrappers: read one JSON document (FILE, or stdin when absent or `-`), call the pure
+package, write one JSON document. Bad input: `error: <path>: <reason>` on stderr, exit 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from scheduling.contract import InputError
+
+File = Annotated[str, typer.Argument(help="JSON file; stdin when absent or -")]
+TimeLimit = Annotated[float | None, typer.Option("--time-limit", help="seconds of search")]
+Workers = Annotated[int, typer.Option("--workers", help="CP-SAT worker threads")]
+
+
+def _error(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(2)
+
+
+def read_document(file: str) -> Any:
+    """The JSON document in `file` (or stdin); exit 2 naming the problem when it is not one."""
+    try:
+        text = sys.stdin.read() if file in ("", "-") else Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _error(
+            f"{file}: {exc.strerror if isinstance(exc, OSError) else 'not UTF-8'}"
+        ) from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _error(
+            f"input: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from exc
+
+
+def run_contract(file: str, compute: Callable[[Any], dict[str, Any]]) -> None:
+    """Read, compute, print; an InputError becomes `error: <path>: <reason>` and exit 2."""
+    document = read_document(file)
+    try:
+        output = compute(document)
+    except InputError as exc:
+        raise _error(str(exc)) from exc
+    typer.echo(json.dumps(output, ensure_ascii=False))
+
+
+def staffing(file: File = "-") -> None:
+    """How many agents each interval needs (Erlang C, or Erlang A with patience)."""
+    from scheduling import staffing as model
+
+    run_contract(file, lambda doc: model.results_to_json(model.solve(model.parse_cases(doc))))
+
+
+breaks_cli = typer.Typer(help="Break plans (CP-SAT).", no_args_is_help=True)
+shifts_cli = typer.Typer(help="Shift design (CP-SAT).", no_args_is_help=True)
+
+
+@breaks_cli.command("solve")
+def breaks_solve(file: File = "-", time_limit: TimeLimit = None, workers: Workers = 2) -> None:
+    """Place every agent's breaks to minimise the squared shortage of agents on the phones."""
+    from scheduling import breaks as model
+    from scheduling.breaks_input import parse_instance
+    from scheduling.breaks_types import Params
+
+    params = (
+        Params(workers=workers)
+        if time_limit is None
+        else Params(time_limit_seconds=time_limit, workers=workers)
+    )
+    _check_params(time_limit, workers)
+    run_contract(file, lambda doc: model.plan_to_json(model.solve(parse_instance(doc), params)))
+
+
+@shifts_cli.command("design")
+def shifts_design(file: File = "-", time_limit: TimeLimit = None, workers: Workers = 2) -> None:
+    """Choose shift starts and lengths, and head counts per day, to follow the requirement."""
+    from scheduling import shifts as model
+    from scheduling.shifts_domain import Params
+
+    params = (
+        Params(workers=workers)
+        if time_limit is None
+        else Params(time_limit_seconds=time_limit, workers=workers)
+    )
+    _check_params(time_limit, workers)
+    run_contract(file, lambda doc: model.design(doc, params))
+
+
+def _check_params(time_limit: float | None, workers: int) -> None:
+    if time_limit is not None and not time_limit > 0:
+        raise _error("--time-limit: must be > 0")
+    if workers < 1:
+        raise _error("--workers: must be >= 1")
+
+
+def register(cli: typer.Typer) -> None:
+    """Add the contract commands to the `smena` command."""
+    cli.command("staffing")(staffing)
+    cli.add_typer(breaks_cli, name="breaks")
+    cli.add_typer(shifts_cli, name="shifts")

@@ -1,0 +1,113 @@
+"""The solver contracts from the command line: JSON in, JSON out, exit 2 on bad input."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from app.cli import cli
+
+runner = CliRunner()
+
+STAFFING = {
+    "cases": [
+        {
+            "id": "mon-09:00",
+            "calls": 100,
+            "interval_minutes": 30,
+            "aht_seconds": 180,
+            "service_level": 0.8,
+            "answer_seconds": 20,
+            "max_occupancy": 0.85,
+            "shrinkage": 0.3,
+            "patience_seconds": None,
+        }
+    ]
+}
+
+
+def _run(args: list[str], document: object | str) -> tuple[int, str, str]:
+    text = document if isinstance(document, str) else json.dumps(document)
+    result = runner.invoke(cli, args, input=text)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_staffing_answers_the_spec_example() -> None:
+    code, out, _err = _run(["staffing"], STAFFING)
+    assert code == 0
+    (row,) = json.loads(out)["results"]
+    assert (row["id"], row["model"], row["agents"], row["positions"]) == (
+        "mon-09:00",
+        "erlang_c",
+        14,
+        20,
+    )
+    assert abs(row["service_level"] - 0.88835) < 1e-5
+
+
+def test_staffing_bad_field_exits_2_naming_it() -> None:
+    bad = {"cases": [STAFFING["cases"][0], {**STAFFING["cases"][0], "aht_seconds": 0}]}
+    code, out, err = _run(["staffing"], bad)
+    assert code == 2
+    assert out == ""
+    assert "cases[1].aht_seconds" in err
+
+
+def test_not_json_exits_2_with_position() -> None:
+    code, out, err = _run(["staffing"], "{nope")
+    assert (code, out) == (2, "")
+    assert "line 1, column 2" in err
+
+
+def test_breaks_solve_places_the_break_in_its_window() -> None:
+    instance = {
+        "slot_minutes": 5,
+        "slots": 24,
+        "requirement": [1] * 24,
+        "agents": [
+            {
+                "id": "a1",
+                "shift": [0, 24],
+                "breaks": [{"name": "b", "length": 3, "earliest": 6, "latest": 15}],
+            }
+        ],
+    }
+    code, out, err = _run(["breaks", "solve", "--time-limit", "5"], instance)
+    assert code == 0, err
+    plan = json.loads(out)
+    (placed,) = plan["breaks"]
+    assert plan["status"] == "OPTIMAL"
+    assert 6 <= placed["start"] <= 15
+    assert plan["objective"] == 3  # one agent needed, three slots without them
+
+
+def test_breaks_solve_bad_input_names_the_field() -> None:
+    instance = {"slot_minutes": 5, "slots": 24, "requirement": [1] * 23, "agents": []}
+    code, _out, err = _run(["breaks", "solve"], instance)
+    assert code == 2
+    assert "requirement" in err
+
+
+def test_shifts_design_covers_a_flat_day() -> None:
+    instance = {
+        "slot_minutes": 60,
+        "days": 1,
+        "cyclic": False,
+        "requirement": [0] * 8 + [2] * 8 + [0] * 8,
+        "shift_types": [
+            {"name": "D", "start_earliest": 6, "start_latest": 10, "length_min": 8, "length_max": 8}
+        ],
+        "weights": {"under": 1, "over": 1, "shift": 0},
+    }
+    code, out, err = _run(["shifts", "design", "--time-limit", "5"], instance)
+    assert code == 0, err
+    design = json.loads(out)
+    assert design["status"] == "OPTIMAL"
+    assert design["objective"] == 0
+
+
+def test_bad_time_limit_exits_2() -> None:
+    code, _out, err = _run(["shifts", "design", "--time-limit", "0"], {})
+    assert code == 2
+    assert "--time-limit" in err
