@@ -1,4 +1,4 @@
-"""A believable demo center: one Moscow site, 3 teams, 4 queues, ~80 agents, a week of shifts."""
+"""A believable demo center: one Moscow site, 3 teams, 4 queues, ~80 agents, two weeks of shifts."""
 
 from __future__ import annotations
 
@@ -31,46 +31,26 @@ from app.shifts.timeconv import shift_span, week_start
 SITE_NAME = "Moscow"
 TEAMS = ("Alpha", "Bravo", "Night")
 QUEUES = ("Retail", "Premium", "Internet", "Brokerage")
-FIRST = (
-    "Anna",
-    "Boris",
-    "Vera",
-    "Gleb",
-    "Daria",
-    "Egor",
-    "Zhanna",
-    "Ivan",
-    "Kira",
-    "Lev",
-    "Maria",
-    "Nikita",
-    "Olga",
-    "Pavel",
-    "Rita",
-    "Sergei",
-    "Tatiana",
-    "Fyodor",
-    "Yulia",
-    "Artem",
-)
-LAST = (
-    "Ivanova",
+WOMEN = ["Anna", "Vera", "Daria", "Zhanna", "Kira", "Maria", "Olga", "Rita", "Tatiana", "Yulia"]
+MEN = ["Boris", "Gleb", "Egor", "Ivan", "Lev", "Nikita", "Pavel", "Sergei", "Fyodor", "Artem"]
+SURNAMES = [
+    "Ivanov",
     "Petrov",
-    "Smirnova",
+    "Smirnov",
     "Kuznetsov",
-    "Popova",
+    "Popov",
     "Sokolov",
-    "Lebedeva",
+    "Lebedev",
     "Kozlov",
-    "Novikova",
+    "Novikov",
     "Morozov",
-    "Volkova",
-    "Solovyov",
-    "Vasilieva",
+    "Volkov",
+    "Vasiliev",
     "Zaitsev",
-    "Pavlova",
+    "Pavlov",
     "Semenov",
-)
+    "Orlov",
+]
 TEMPLATES = (
     ("Early", time(7, 0), 540),
     ("Day", time(9, 0), 540),
@@ -116,7 +96,7 @@ def seed(db: Session, *, today: date, agents: int = 80, rng_seed: int = 7) -> li
     operator = next(u for u in db.scalars(select(User).where(User.role == Role.OPERATOR)))
     people[0].user_id = operator.id
     db.flush()
-    _week_of_shifts(db, site, people, templates, week_start(today), rng)
+    _weeks_of_shifts(db, site, people, templates, week_start(today), weeks=2)
     return credentials
 
 
@@ -178,7 +158,7 @@ def _agents(
 ) -> list[Agent]:
     people = []
     for i in range(count):
-        name = "Anna Ivanova" if i == 0 else f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        name = "Anna Ivanova" if i == 0 else _person(rng)
         agent = Agent(
             site_id=site.id,
             team_id=teams[i % len(teams)].id,
@@ -195,21 +175,28 @@ def _agents(
     return people
 
 
-def _week_of_shifts(
+def _person(rng: random.Random) -> str:
+    surname = rng.choice(SURNAMES)
+    if rng.random() < 0.6:
+        return f"{rng.choice(WOMEN)} {surname}a"
+    return f"{rng.choice(MEN)} {surname}"
+
+
+def _weeks_of_shifts(
     db: Session,
     site: Site,
     people: list[Agent],
     templates: list[ShiftTemplate],
     monday: date,
-    rng: random.Random,
+    weeks: int,
 ) -> None:
     zone = ZoneInfo(site.timezone)
     for index, agent in enumerate(people):
         night = agent.team_id == people[2].team_id
         template = templates[3] if night else templates[index % 3]
         days_off = {(index + k) % 7 for k in range(2)}
-        for offset in range(7):
-            if offset in days_off:
+        for offset in range(7 * weeks):
+            if offset % 7 in days_off:
                 continue
             day = monday + timedelta(days=offset)
             end = time((template.start_local.hour * 60 + template.length_minutes) // 60 % 24, 0)
