@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from app import i18n
 from app.auth.guards import Db, allow, current_user
 from app.auth.service import sign_in
-from app.config import get_settings
+from app.config import Settings
 from app.db import utcnow
 from app.i18n import _
 from app.models import Role, User
@@ -26,6 +26,8 @@ def _safe_next(url: str | None) -> str:
         return "/"
     parts = urlsplit(url)
     if parts.scheme or parts.netloc or not url.startswith("/") or url.startswith("//"):
+        return "/"
+    if "\\" in url or any(ord(c) < 32 for c in url):  # browsers read "/\\x" as "//x"
         return "/"
     return url
 
@@ -47,7 +49,7 @@ def login_submit(
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    settings = get_settings()
+    settings: Settings = request.app.state.settings
     client_ip = request.client.host if request.client else "unknown"
     result = sign_in(
         db,

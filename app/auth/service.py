@@ -12,6 +12,7 @@ from app.auth.passwords import verify_password
 from app.models import LoginFailure, User
 
 MAX_DELAY_SECONDS = 60
+LOGIN_KEY_LENGTH = 64  # the length of login_failures.login
 
 
 @dataclass(frozen=True)
@@ -34,15 +35,16 @@ def sign_in(
 ) -> SignIn:
     """Check credentials; after `free_attempts` failures each try must wait longer."""
     login = login.strip().lower()
-    wait = _wait_seconds(db, login, now, free_attempts, window_seconds)
+    key = login[:LOGIN_KEY_LENGTH]  # a longer login matches no user but still counts
+    wait = _wait_seconds(db, key, now, free_attempts, window_seconds)
     if wait > 0:
         return SignIn(None, wait)
     user = db.scalar(select(User).where(func.lower(User.login) == login))
     matches = verify_password(user.password_hash if user else None, password)
     if user is not None and user.active and matches:
-        db.execute(delete(LoginFailure).where(LoginFailure.login == login))
+        db.execute(delete(LoginFailure).where(LoginFailure.login == key))
         return SignIn(user)
-    db.add(LoginFailure(login=login, client_ip=client_ip[:64], at=now))
+    db.add(LoginFailure(login=key, client_ip=client_ip[:64], at=now))
     db.flush()
     return SignIn(None)
 
