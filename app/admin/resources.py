@@ -51,7 +51,7 @@ def _form_values(obj: Any) -> dict[str, str]:
     return {k: "" if v is None else str(v) for k, v in snapshot(obj).items()}
 
 
-def _always_allowed(_user: User, _obj: Any) -> str | None:
+def _always_allowed(_user: User, _obj: Any, _active: bool) -> str | None:
     return None
 
 
@@ -71,7 +71,7 @@ class Resource:
     read: Callable[[Form, Session, User, Any | None], dict[str, Any]]
     apply: Callable[[Session, Any, dict[str, Any]], None] = field(default=_set)
     form_values: Callable[[Any], dict[str, str]] = field(default=_form_values)
-    may_deactivate: Callable[[User, Any], str | None] = field(default=_always_allowed)
+    may_set_active: Callable[[User, Any, bool], str | None] = field(default=_always_allowed)
 
 
 def list_rows(db: Session, resource: Resource, user: User) -> Sequence[Any]:
@@ -110,7 +110,7 @@ def update_row(db: Session, resource: Resource, user: User, obj: Any, form: Form
 
 def set_active(db: Session, resource: Resource, user: User, obj: Any, active: bool) -> str | None:
     """Deactivate or reactivate; returns the reason when it is refused."""
-    reason = None if active else resource.may_deactivate(user, obj)
+    reason = resource.may_set_active(user, obj, active)
     if reason:
         return reason
     before = snapshot(obj)

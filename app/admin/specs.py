@@ -234,11 +234,11 @@ def user_form_values(obj: User) -> dict[str, str]:
     }
 
 
-def may_deactivate_user(actor: User, target: User) -> str | None:
-    if actor.id == target.id:
-        return _("You cannot deactivate yourself.")
+def may_set_user_active(actor: User, target: User, active: bool) -> str | None:
     if target.role == Role.ADMIN and actor.role != Role.ADMIN:
         return _("Only an administrator may change an administrator.")
+    if not active and actor.id == target.id:
+        return _("You cannot deactivate yourself.")
     return None
 
 
@@ -379,7 +379,7 @@ USERS = Resource(
     query=lambda u: select(User).order_by(User.active.desc(), User.login),
     read=read_user,
     form_values=user_form_values,
-    may_deactivate=may_deactivate_user,
+    may_set_active=may_set_user_active,
 )
 
 RESOURCES = (SITES, TEAMS, QUEUES, AGENTS, USERS)
