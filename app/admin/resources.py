@@ -51,6 +51,10 @@ def _form_values(obj: Any) -> dict[str, str]:
     return {k: "" if v is None else str(v) for k, v in snapshot(obj).items()}
 
 
+def _no_extra(_obj: Any) -> dict[str, Any]:
+    return {}
+
+
 def _always_allowed(_user: User, _obj: Any, _active: bool) -> str | None:
     return None
 
@@ -72,6 +76,8 @@ class Resource:
     apply: Callable[[Session, Any, dict[str, Any]], None] = field(default=_set)
     form_values: Callable[[Any], dict[str, str]] = field(default=_form_values)
     may_set_active: Callable[[User, Any, bool], str | None] = field(default=_always_allowed)
+    audit_extra: Callable[[Any], dict[str, Any]] = field(default=_no_extra)
+    """What the audit log keeps beside the row's own columns (an agent's skills)."""
 
 
 def list_rows(db: Session, resource: Resource, user: User) -> Sequence[Any]:
@@ -93,7 +99,7 @@ def create_row(db: Session, resource: Resource, user: User, form: Form) -> Any |
     obj = resource.model()
     resource.apply(db, obj, values)
     db.add(obj)
-    record(db, user=user, action="create", entity=obj, before=None)
+    record(db, user=user, action="create", entity=obj, before=None, extra=resource.audit_extra(obj))
     return obj
 
 
@@ -102,9 +108,11 @@ def update_row(db: Session, resource: Resource, user: User, obj: Any, form: Form
     values = resource.read(form, db, user, obj)
     if not form.ok:
         return False
-    before = snapshot(obj)
+    before = snapshot(obj) | resource.audit_extra(obj)
     resource.apply(db, obj, values)
-    record(db, user=user, action="update", entity=obj, before=before)
+    record(
+        db, user=user, action="update", entity=obj, before=before, extra=resource.audit_extra(obj)
+    )
     return True
 
 
@@ -113,7 +121,9 @@ def set_active(db: Session, resource: Resource, user: User, obj: Any, active: bo
     reason = resource.may_set_active(user, obj, active)
     if reason:
         return reason
-    before = snapshot(obj)
+    extra = resource.audit_extra(obj)
+    before = snapshot(obj) | extra
     obj.active = active
-    record(db, user=user, action="activate" if active else "deactivate", entity=obj, before=before)
+    action = "activate" if active else "deactivate"
+    record(db, user=user, action=action, entity=obj, before=before, extra=extra)
     return None

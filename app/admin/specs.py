@@ -224,6 +224,11 @@ def read_user(form: Form, db: Session, user: User, obj: User | None) -> dict[str
     return values
 
 
+def agent_audit_extra(agent: Agent) -> dict[str, Any]:
+    """Skills as {queue id: level}, so that the audit log shows a change of skills."""
+    return {"skills": {str(s.queue_id): s.level for s in agent.skills}}
+
+
 def user_form_values(obj: User) -> dict[str, str]:
     return {
         "login": obj.login,
@@ -345,6 +350,7 @@ AGENTS = Resource(
     read=read_agent,
     apply=apply_agent,
     form_values=agent_form_values,
+    audit_extra=agent_audit_extra,
 )
 
 USERS = Resource(

@@ -1,0 +1,119 @@
+"""The users screen: passwords hashed with argon2 and never shown, nor logged; no self-lockout."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.auth.passwords import verify_password
+from app.models import AuditEntry, Role, User
+from tests.app.conftest import Center
+from tests.app.quick_passwords import quicken_passwords
+from tests.app.test_admin import audit, audit_count, field_error
+
+Clients = Callable[[str], TestClient]
+FIRST_PASSWORD = "first-secret-42"
+SECOND_PASSWORD = "second-secret-42"
+
+
+@pytest.fixture
+def center(center: Center, db: Session) -> Center:
+    quicken_passwords(db)
+    return center
+
+
+def _user_form(center: Center, **changes: str) -> dict[str, str]:
+    return {
+        "login": "Olga",
+        "display_name": "Olga Sokolova",
+        "role": "supervisor",
+        "site_id": str(center.site_id),
+        "locale": "ru",
+        "password": FIRST_PASSWORD,
+    } | changes
+
+
+def _user(db: Session, login: str) -> User:
+    db.expire_all()
+    return db.scalars(select(User).where(User.login == login)).one()
+
+
+def test_a_user_gets_an_argon2_hash_that_is_never_shown_and_kept_on_a_blank_edit(
+    center: Center, db: Session, as_role: Clients
+) -> None:
+    admin = as_role("admin")
+    created = admin.post("/admin/users", data=_user_form(center))
+    assert created.status_code == 200 and "Saved." in created.text
+    olga = _user(db, "olga")  # logins are kept in lower case
+    assert (olga.role, olga.site_id, olga.locale) == (Role.SUPERVISOR, center.site_id, "ru")
+    first_hash = olga.password_hash
+    assert first_hash.startswith("$argon2id$")
+    assert verify_password(first_hash, FIRST_PASSWORD)
+    for page in (created.text, admin.get(f"/admin/users/{olga.id}/edit").text):
+        assert "$argon2" not in page and FIRST_PASSWORD not in page
+    kept = admin.post(
+        f"/admin/users/{olga.id}", data=_user_form(center, display_name="Olga S.", password="")
+    )
+    assert kept.status_code == 200 and "Olga S." in kept.text
+    assert _user(db, "olga").password_hash == first_hash
+    changed = admin.post(
+        f"/admin/users/{olga.id}", data=_user_form(center, password=SECOND_PASSWORD)
+    )
+    assert changed.status_code == 200
+    second_hash = _user(db, "olga").password_hash
+    assert second_hash != first_hash and verify_password(second_hash, SECOND_PASSWORD)
+    changes = audit(db, "users", olga.id)
+    assert [c[0] for c in changes] == ["create", "update", "update"]
+    assert (changes[1][1]["display_name"], changes[1][2]["display_name"]) == (
+        "Olga Sokolova",
+        "Olga S.",
+    )
+    logged = json.dumps([c[1:] for c in changes])
+    for secret in ("password", "$argon2", FIRST_PASSWORD, SECOND_PASSWORD):
+        assert secret not in logged
+
+
+def test_a_bad_user_form_is_422_keeps_what_was_typed_and_shows_no_password(
+    center: Center, db: Session, as_role: Clients
+) -> None:
+    admin = as_role("admin")
+    typed = _user_form(center, login="ADMIN", site_id="", password="short")
+    response = admin.post("/admin/users", data=typed)
+    assert response.status_code == 422
+    page = response.text
+    assert field_error(page, "new-login") == "This login is taken."
+    assert field_error(page, "new-site_id") == "Supervisors and operators belong to a site."
+    assert field_error(page, "new-password") == "At least 8 characters."
+    assert 'value="admin"' in page or 'value="ADMIN"' in page
+    assert 'value="Olga Sokolova"' in page
+    assert 'value="short"' not in page
+    missing = admin.post("/admin/users", data={"login": "", "password": FIRST_PASSWORD})
+    assert field_error(missing.text, "new-login") == "Required."
+    assert field_error(missing.text, "new-role") == "Choose one of the options."
+    assert db.scalar(select(func.count()).select_from(User)) == 6
+    assert audit_count(db) == 0
+
+
+def test_no_one_deactivates_themselves_and_others_are_deactivated_and_back(
+    center: Center, db: Session, as_role: Clients
+) -> None:
+    admin = as_role("admin")
+    own_id, spare_id = center.users["admin"], center.spare_user_id
+    refused = admin.post(f"/admin/users/{own_id}/active", data={})
+    assert refused.status_code == 422
+    assert "You cannot deactivate yourself." in refused.text
+    assert _user(db, "admin").active
+    assert admin.get("/admin/users", follow_redirects=False).status_code == 200
+    spare = as_role("spare")
+    assert admin.post(f"/admin/users/{spare_id}/active", data={}).status_code == 200
+    assert not _user(db, "spare").active
+    assert spare.get("/", follow_redirects=False).status_code == 303  # signed out
+    assert admin.post(f"/admin/users/{spare_id}/active", data={"active": "on"}).status_code == 200
+    assert _user(db, "spare").active
+    assert [c[0] for c in audit(db, "users", spare_id)] == ["deactivate", "activate"]
+    assert db.scalar(select(func.count()).select_from(AuditEntry)) == 2
