@@ -1,0 +1,1 @@
+"""Browser tests: one main path per screen, driven through headless Chromium."""
