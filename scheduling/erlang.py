@@ -1,0 +1,79 @@
+"""Erlang B in log space, and the figures both staffing models report.
+
+Shared by `erlang_c` and `erlang_a`. Traffic `a` is in Erlangs (> 0), agents `n` are
+whole numbers; every function takes and returns numpy arrays, one element per case.
+
+Erlang B, the probability that all n agents are busy in a loss system, is
+    1 / B(n, a) = sum_{j=0..n} prod_{i=0..j-1} (n - i) / a
+(the Poisson probabilities P(k) / P(n) for k = n - j). The terms rise while n - i > a and
+then fall off like a Gaussian of width sqrt(a), so only the terms up to
+max(n - a, 0) + 9 sqrt(a) + 12 count: past that point each is below e^-40 of the largest.
+Columns of a padded array past a row's own cut-off are further terms of the same sum.
+The sum is taken in log space (cumulative sums of logs, then log-sum-exp), so nothing
+overflows at 50,000 Erlangs and nothing loses relative precision when B is tiny.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+
+TAIL_SIGMAS = 9.0
+"""Terms further than this many sqrt(a) past the peak are below e^-40 of it."""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFigures:
+    """What a queue achieves with a given number of agents; one element per case."""
+
+    service_level: Floats  # fraction of offered calls answered within the threshold
+    asa_seconds: Floats  # mean wait of the answered calls
+    probability_wait: Floats  # fraction of calls that find every agent busy
+    occupancy: Floats  # busy time of the agents over their time on the phones
+    abandon_rate: Floats  # fraction of calls that hang up before an answer (0 for Erlang C)
+
+
+def row_groups(widths: Ints) -> Iterator[tuple[Ints, int]]:
+    """Rows grouped so a padded 2-D array per group wastes at most half its cells."""
+    if widths.size == 0:
+        return
+    octave = np.ceil(np.log2(np.maximum(widths, 1))).astype(np.int64)
+    for value in np.unique(octave):
+        rows = np.flatnonzero(octave == value)
+        yield rows, int(widths[rows].max())
+
+
+def logsumexp_rows(logs: Floats) -> Floats:
+    """log(sum(exp(row))) for each row, without overflow; rows need one finite entry."""
+    top = logs.max(axis=1)
+    result: Floats = top + np.log(np.exp(logs - top[:, None]).sum(axis=1))
+    return result
+
+
+def running_sums(steps: Floats) -> Floats:
+    """Running sums along each row, starting from 0: one column more than `steps`."""
+    out = np.empty((steps.shape[0], steps.shape[1] + 1))
+    out[:, 0] = 0.0
+    np.cumsum(steps, axis=1, out=out[:, 1:])
+    return out
+
+
+def log_inverse_erlang_b(agents: Ints, traffic: Floats) -> Floats:
+    """log(1 / B(n, a)), B the Erlang B blocking probability; n >= 0, a > 0."""
+    last = np.ceil(np.maximum(agents - traffic, 0.0) + TAIL_SIGMAS * np.sqrt(traffic)) + 12
+    terms = np.minimum(agents, last).astype(np.int64)
+    result = np.empty(agents.shape)
+    for rows, width in row_groups(terms + 1):
+        n = agents[rows, None]
+        i = np.arange(width - 1, dtype=np.float64)
+        logs = running_sums(np.log(np.maximum(n - i, 1.0) / traffic[rows, None]))
+        if (n < width - 1).any():  # columns past n are not terms of the sum
+            logs[np.arange(width) > n] = -np.inf
+        result[rows] = logsumexp_rows(logs)
+    return result

@@ -1,0 +1,201 @@
+"""Erlang A (M/M/N+M, callers hang up): figures for N agents, and the smallest N.
+
+Rates per aht: arrivals a (the traffic in Erlangs), service 1 per agent, abandonment
+r = aht / patience per waiting caller. The birth-death chain on k calls in the system has,
+relative to k = N,
+    pi_k / pi_N     = prod_{i=k+1..N} i / a          for k < N  (sum: 1/B(N) - 1, Erlang B)
+    q_j = pi_{N+j} / pi_N = prod_{i=1..j} a / (N + i r)   for j >= 0 callers waiting.
+A caller who arrives to find j waiting (PASTA) moves up one place at rate N + i r (an
+answer, or an abandonment ahead) and hangs up at rate r, so with s_j = N + (j + 1) r:
+    P(answered | j)             = p_j = N / s_j     (the product telescopes)
+    E[wait; answered | j]       = p_j * sum_{m=1..j+1} aht / (N + m r)
+    P(answered within T | j)    = p_j * P(NegBin(N / r + 1, x) > j),   x = exp(-T / patience)
+The last line holds because, weighted by exp(-r t), the time to reach an agent is a sum of
+exponentials with rates N + m r (m = 1..j+1), and exp(-r t) of that sum is
+Beta(N / r + 1, j + 1) distributed; for a whole second parameter the Beta tail is a
+negative-binomial distribution function, a sum of positive terms. With Z = sum of all pi:
+    probability_wait = sum_j q_j / Z          abandon_rate = sum_j q_j (1 - p_j) / Z
+    service_level    = (1/B - 1 + sum_j q_j p_j F_j^c) / Z,  miss = 1 - service_level
+                     = sum_j q_j ((1 - p_j) + p_j F_j) / Z,  F the NegBin distribution
+    asa_seconds      = sum_j q_j E[wait; answered | j] / P(answered) / Z
+    occupancy        = a P(answered) / N
+Every sum has positive terms only and is carried relative to its largest term (log space),
+so the figures are exact to rounding. The q_j rise until N + j r reaches a and then fall
+like a Gaussian of width sqrt(a / r); those below e^-40 of the largest are left out
+(`_last_queue_term`).
+
+The smallest N: SL increases and occupancy decreases with N, and any N < target * a fails
+(at most N / a of the callers are ever answered). The search starts one below Erlang C's N for
+the same targets, gallops up or down from it until the answer is bracketed, then bisects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+import numpy as np
+import numpy.typing as npt
+
+from scheduling.erlang import (
+    Floats,
+    Ints,
+    QueueFigures,
+    log_inverse_erlang_b,
+    row_groups,
+    running_sums,
+)
+from scheduling.erlang_c import staff_erlang_c
+
+TIE = 1e-12
+"""Relative slack in the occupancy cap: 0.85 x 10 agents is 8.5 Erlangs, despite rounding."""
+DECAY_NATS = 40.0
+"""Queue terms this far below the largest (e^-40) are left out."""
+
+
+def erlang_a_figures(
+    agents: Ints, traffic: Floats, aht_seconds: Floats, answer_seconds: Floats,
+    patience_seconds: Floats,
+) -> QueueFigures:
+    """SL, ASA, Pw, occupancy and abandon rate with `agents` >= 0 on the phones."""
+    figures, _ = _evaluate(agents, traffic, aht_seconds, answer_seconds, patience_seconds)
+    return figures
+
+
+def staff_erlang_a(
+    traffic: Floats,
+    aht_seconds: Floats,
+    answer_seconds: Floats,
+    patience_seconds: Floats,
+    service_level: Floats,
+    max_occupancy: Floats,
+    lowest_erlang_c: Ints,
+) -> tuple[Ints, QueueFigures]:
+    """Smallest N with SL(N) >= `service_level` and occupancy <= `max_occupancy`, and the
+    figures at that N. `lowest_erlang_c` is the first N the Erlang C search may try."""
+    erlang_c, _ = staff_erlang_c(traffic, aht_seconds, answer_seconds, service_level,
+                                 lowest_erlang_c)
+    search = _Search(
+        low=np.maximum(np.ceil(service_level * traffic * (1 - 1e-9)) - 1, 0).astype(np.int64),
+        guess=erlang_c - 1,  # callers who hang up usually save an agent or more
+    )
+    columns = (traffic, aht_seconds, answer_seconds, patience_seconds)
+    while (rows := search.pending()).size:
+        probe = search.probe[rows]
+        figures, miss = _evaluate(probe, *(c[rows] for c in columns))
+        meets = (miss <= 1 - service_level[rows]) & (
+            figures.occupancy <= max_occupancy[rows] * (1 + TIE))
+        search.record(rows, meets, figures)
+    return search.high, search.figures
+
+
+class _Search:
+    """Per case: the most agents known to fail, the fewest known to meet the targets (-1
+    while unknown) and the next count to try. From the first guess it gallops (1, 2, 4 ...
+    agents) up or down until the answer is bracketed, then bisects."""
+
+    FIRST, UP, DOWN, BISECT = 0, 1, 2, 3
+
+    def __init__(self, low: Ints, guess: Ints) -> None:
+        self.low = low
+        self.high = np.full(low.shape, -1, dtype=np.int64)
+        self.probe = np.maximum(guess, low + 1)
+        self.step = np.ones(low.shape, dtype=np.int64)
+        self.phase = np.full(low.shape, self.FIRST, dtype=np.int64)
+        self.found = {f.name: np.zeros(low.shape) for f in fields(QueueFigures)}
+
+    def pending(self) -> Ints:
+        return np.flatnonzero((self.high < 0) | (self.high - self.low > 1))
+
+    def record(self, rows: Ints, meets: npt.NDArray[np.bool_], figures: QueueFigures) -> None:
+        probe, phase = self.probe[rows], self.phase[rows]
+        self.high[rows[meets]] = probe[meets]
+        self.low[rows[~meets]] = probe[~meets]
+        for name, values in self.found.items():
+            values[rows[meets]] = getattr(figures, name)[meets]
+        phase = np.where(phase == self.FIRST, np.where(meets, self.DOWN, self.UP), phase)
+        turned = ((phase == self.DOWN) & ~meets) | ((phase == self.UP) & meets)
+        phase[turned] = self.BISECT
+        low, high, step = self.low[rows], self.high[rows], self.step[rows]
+        self.probe[rows] = np.select(
+            [phase == self.DOWN, phase == self.UP],
+            [np.maximum(high - step, low + 1), low + step],
+            (low + high) // 2,
+        )
+        self.step[rows] *= 2
+        self.phase[rows] = phase
+
+    @property
+    def figures(self) -> QueueFigures:
+        return QueueFigures(**self.found)
+
+
+def _evaluate(
+    n: Ints, traffic: Floats, aht: Floats, answer: Floats, patience: Floats
+) -> tuple[QueueFigures, Floats]:
+    """Figures with n agents, and the miss fraction 1 - SL."""
+    ratio, answer_ratio = aht / patience, answer / patience
+    log_inv_b = log_inverse_erlang_b(n, traffic)
+    with np.errstate(divide="ignore"):
+        log_idle = log_inv_b + np.log(-np.expm1(-log_inv_b))  # log(1/B - 1); -inf when N = 0
+    last = _last_queue_term(n, traffic, ratio)
+    sums = np.empty((7, n.size))
+    for rows, width in row_groups(last + 1):
+        sums[:, rows] = _queue_sums(n[rows], traffic[rows], ratio[rows], answer_ratio[rows],
+                                    log_idle[rows], width)
+    idle, waiting, answered_late, within_late, late, abandoned, waited = sums
+    total, answered = idle + waiting, idle + answered_late
+    figures = QueueFigures(
+        service_level=(idle + within_late) / total,
+        asa_seconds=aht * waited / np.where(answered > 0, answered, 1.0),
+        probability_wait=waiting / total,
+        occupancy=np.where(  # busy agents / N, which rounding must not push past 1
+            n > 0, np.minimum(traffic * answered / total / np.maximum(n, 1), 1.0), 0.0),
+        abandon_rate=abandoned / total,
+    )
+    return figures, (abandoned + late) / total
+
+
+def _last_queue_term(n: Ints, traffic: Floats, ratio: Floats) -> Ints:
+    """Past the peak j* = (a - N) / r the terms fall by sum_i log(1 + i r / a) >= (a / r)
+    h(v), h(v) = (1 + v) log(1 + v) - v >= v^2 / (2 + 2 v / 3), v = i r / a; solve for 40."""
+    c = DECAY_NATS * ratio / traffic
+    v = c / 3 + np.sqrt(c * c / 9 + 2 * c)
+    peak = np.maximum((traffic - n) / ratio, 0.0)
+    return np.ceil(peak + v / ratio * traffic).astype(np.int64) + 2
+
+
+def _queue_sums(
+    n_int: Ints, a_row: Floats, r_row: Floats, t_row: Floats, log_idle: Floats, width: int
+) -> Floats:
+    """Per row, relative to the largest term: idle, waiting, answered after a wait,
+    answered within T after a wait, answered later, abandoned, and wait of the answered
+    (in aht). Columns past a row's last term are further terms of the same series."""
+    n, a, r = n_int[:, None].astype(np.float64), a_row[:, None], r_row[:, None]
+    rate = n + r * np.arange(1, width + 1, dtype=np.float64)  # s_j = N + (j + 1) r
+    q = running_sums(np.log(a / rate[:, :-1]))  # log q_j
+    top = np.maximum(log_idle, q.max(axis=1))
+    q -= top[:, None]
+    np.exp(q, out=q)
+    answer = n / rate
+    gone = (rate - n) / rate
+    wait = np.cumsum(1.0 / rate, axis=1)
+    shape = n / r + 1
+    with np.errstate(divide="ignore"):  # T = 0: every step of the NegBin has probability 0
+        nb = running_sums(np.log((shape + np.arange(width - 1.0)) * (-np.expm1(-t_row[:, None])
+                                                                  / np.arange(1.0, width))))
+    nb -= shape * t_row[:, None]
+    np.exp(nb, out=nb)
+    late = np.minimum(np.cumsum(nb, axis=1), 1.0)  # P(NegBin <= j)
+    on_time = 1.0 - late  # exact to 1e-16 absolute; the miss below is exact relatively
+    q_answer = q * answer
+    return np.stack([
+        np.exp(log_idle - top),
+        q.sum(axis=1),
+        q_answer.sum(axis=1),
+        np.einsum("ij,ij->i", q_answer, on_time),
+        np.einsum("ij,ij->i", q_answer, late),
+        np.einsum("ij,ij->i", q, gone),
+        np.einsum("ij,ij->i", q_answer, wait),
+    ])
+
+

@@ -1,0 +1,120 @@
+"""Erlang C (M/M/N, callers never hang up): figures for N agents, and the smallest N.
+
+All times in seconds; a = traffic in Erlangs, T = answer_seconds, N > a agents.
+    B(N)   Erlang B, from `erlang.log_inverse_erlang_b`
+    Pw(N)  = N B / (N - a + a B)                  probability of waiting (Erlang C)
+    SL(N)  = 1 - Pw(N) exp(-(N - a) T / aht)      answered within T
+    ASA(N) = Pw(N) aht / (N - a)                  mean wait
+    occupancy = a / N
+Everything is carried as logarithms; SL is compared with its target through the miss
+fraction 1 - SL = exp(log Pw - (N - a) T / aht), which keeps full relative precision for
+targets close to 1.
+
+The search for N starts at the lowest candidate (the first N > a that respects the
+occupancy cap), evaluates B there once, and then walks up a window of candidates at a
+time with the stable recurrence 1/B(n) = 1 + (n / a) / B(n - 1), solved in closed form
+for the whole window:
+    1/B(N0 + m) = P_m (1/B(N0) + sum_{l=1..m} 1/P_l),   P_m = prod_{s=1..m} (N0 + s) / a,
+where every 1/P_l <= 1, so the sum neither overflows nor cancels. SL increases with N,
+so the first candidate in the window that meets the target is the smallest.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scheduling.erlang import (
+    Floats,
+    Ints,
+    QueueFigures,
+    log_inverse_erlang_b,
+    row_groups,
+    running_sums,
+)
+
+WINDOW_SIGMAS = 3.0
+"""The first window covers a + 3 sqrt(a) agents, enough for most targets."""
+
+
+def erlang_c_figures(
+    agents: Ints, traffic: Floats, aht_seconds: Floats, answer_seconds: Floats
+) -> QueueFigures:
+    """SL, ASA, Pw and occupancy with `agents` > `traffic` on the phones."""
+    return _figures(agents, traffic, aht_seconds, answer_seconds,
+                    log_inverse_erlang_b(agents, traffic))
+
+
+def staff_erlang_c(
+    traffic: Floats,
+    aht_seconds: Floats,
+    answer_seconds: Floats,
+    service_level: Floats,
+    lowest: Ints,
+) -> tuple[Ints, QueueFigures]:
+    """Smallest N >= `lowest` (itself > traffic) with SL(N) >= `service_level`, and the
+    figures at that N."""
+    log_allowed_miss = np.log1p(-service_level)
+    agents = np.zeros(traffic.shape, dtype=np.int64)
+    log_inv_b_found = np.zeros(traffic.shape)
+    pending = np.arange(traffic.size)
+    start = lowest.astype(np.int64)
+    log_inv_b = log_inverse_erlang_b(start, traffic)
+    width = (np.ceil(WINDOW_SIGMAS * np.sqrt(traffic)) + 8).astype(np.int64)
+    while pending.size:
+        still: list[Ints] = []
+        for group, size in row_groups(width[pending]):
+            rows = pending[group]
+            lib = _window(start[rows], log_inv_b[rows], traffic[rows], size)
+            n = start[rows, None] + np.arange(size)[None, :]
+            miss = _log_miss(n, traffic[rows, None], aht_seconds[rows, None],
+                             answer_seconds[rows, None], lib)
+            meets = miss <= log_allowed_miss[rows, None]
+            found = meets.any(axis=1)
+            first = meets[found].argmax(axis=1)
+            agents[rows[found]] = n[found, first]
+            log_inv_b_found[rows[found]] = lib[found, first]
+            walk = rows[~found]
+            start[walk] += size - 1
+            log_inv_b[walk] = lib[~found, -1]
+            width[walk] *= 2
+            still.append(walk)
+        pending = np.concatenate(still)
+    return agents, _figures(agents, traffic, aht_seconds, answer_seconds, log_inv_b_found)
+
+
+def _window(start: Ints, log_inv_b: Floats, traffic: Floats, size: int) -> Floats:
+    """log(1/B(n)) for n = start .. start + size - 1, from log(1/B(start))."""
+    m = np.arange(1, size, dtype=np.float64)
+    log_p = running_sums(np.log((start[:, None] + m) / traffic[:, None]))
+    tail = running_sums(np.exp(-log_p[:, 1:] - log_inv_b[:, None]))
+    np.log1p(tail, out=tail)
+    tail += log_p
+    tail += log_inv_b[:, None]
+    return tail
+
+
+def _log_wait(n: Ints, traffic: Floats, log_inv_b: Floats) -> Floats:
+    """log Pw = log(N B / (N - a + a B))."""
+    return np.log(n) - log_inv_b - np.log((n - traffic) + traffic * np.exp(-log_inv_b))
+
+
+def _log_miss(
+    n: Ints, traffic: Floats, aht: Floats, answer: Floats, log_inv_b: Floats
+) -> Floats:
+    """log(1 - SL) = log Pw - (N - a) T / aht."""
+    return _log_wait(n, traffic, log_inv_b) - (n - traffic) * answer / aht
+
+
+def _figures(
+    n: Ints, traffic: Floats, aht: Floats, answer: Floats, log_inv_b: Floats
+) -> QueueFigures:
+    log_wait = _log_wait(n, traffic, log_inv_b)
+    log_miss = log_wait - (n - traffic) * answer / aht
+    return QueueFigures(
+        service_level=-np.expm1(log_miss),
+        asa_seconds=np.exp(log_wait - np.log(n - traffic)) * aht,
+        probability_wait=np.exp(log_wait),
+        occupancy=traffic / n,
+        abandon_rate=np.zeros(traffic.shape),
+    )
+
