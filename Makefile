@@ -2,7 +2,11 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-BENCH_PYTHON ?= $(shell command -v python3.12 || ls -d $$HOME/.pyenv/versions/3.12*/bin/python 2>/dev/null | tail -1)
+# pyenv's shims answer `command -v` without working, so its real 3.12 comes first.
+BENCH_PYTHON ?= $(shell ls -d $$HOME/.pyenv/versions/3.12*/bin/python 2>/dev/null | tail -1 || true)
+ifeq ($(BENCH_PYTHON),)
+BENCH_PYTHON := python3.12
+endif
 
 .PHONY: run test lint bench-env setup
 
