@@ -97,6 +97,7 @@ async def csrf_protect(request: Request) -> None:
     if request.method in ("GET", "HEAD", "OPTIONS") or request.url.path.startswith("/api/"):
         return
     sent = request.headers.get("X-CSRF-Token")
+    form = None
     if sent is None and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
@@ -104,4 +105,6 @@ async def csrf_protect(request: Request) -> None:
         value = form.get("csrf_token")
         sent = value if isinstance(value, str) else None
     if not sent or not secrets.compare_digest(sent, request.session["csrf"]):
+        if form is not None:
+            await form.close()  # no route will: drop any uploaded file now
         raise CsrfRejected

@@ -90,7 +90,10 @@ def _read(db: Session, site: Site, content: bytes) -> tuple[list[_Row], list[Lin
     except UnicodeDecodeError:
         return [], [LineError(0, "", _("The file is not UTF-8 text."))]
     reader = csv.reader(io.StringIO(text))
-    header = [h.strip().lower() for h in next(reader, [])]
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+    except csv.Error as exc:
+        return [], [_unreadable(1, exc)]
     if header != list(COLUMNS):
         expected = ",".join(COLUMNS)
         return [], [LineError(1, "", _("The header must be: {expected}").format(expected=expected))]
@@ -98,29 +101,38 @@ def _read(db: Session, site: Site, content: bytes) -> tuple[list[_Row], list[Lin
     rows: list[_Row] = []
     errors: list[LineError] = []
     seen: dict[tuple[str, date], int] = {}
-    for number, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        row = _read_line(number, cells, agents, errors, ZoneInfo(site.timezone))
-        if row is None:
-            continue
-        key = (row.agent.code, row.day)
-        if key in seen:
-            errors.append(
-                LineError(
-                    number,
-                    "date",
-                    _("This agent already has a shift on this day (line {line}).").format(
-                        line=seen[key]
-                    ),
+    number = 1
+    try:
+        for number, cells in enumerate(reader, start=2):
+            if not any(c.strip() for c in cells):
+                continue
+            row = _read_line(number, cells, agents, errors, ZoneInfo(site.timezone))
+            if row is None:
+                continue
+            key = (row.agent.code, row.day)
+            if key in seen:
+                errors.append(
+                    LineError(
+                        number,
+                        "date",
+                        _("This agent already has a shift on this day (line {line}).").format(
+                            line=seen[key]
+                        ),
+                    )
                 )
-            )
-            continue
-        seen[key] = number
-        rows.append(row)
+                continue
+            seen[key] = number
+            rows.append(row)
+    except csv.Error as exc:  # e.g. a field longer than the csv module accepts
+        errors.append(_unreadable(number + 1, exc))
     if not rows and not errors:
         errors.append(LineError(2, "", _("The file has no shifts.")))
     return rows, errors
+
+
+def _unreadable(number: int, exc: csv.Error) -> LineError:
+    reason = _("Not readable as CSV ({detail}); the lines after it were not checked.")
+    return LineError(number, "", reason.format(detail=exc))
 
 
 def _read_line(

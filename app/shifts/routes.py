@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile  # what request.form() gives, not FastAPI's
 
 from app.auth.guards import Db, allow
 from app.auth.scope import site_scope
@@ -160,22 +161,25 @@ def import_page(request: Request, db: Db, user: Staff, site_id: int | None = Non
 async def import_submit(request: Request, db: Db, user: Staff) -> Response:
     form = await request.form()
     site_raw, upload = form.get("site_id"), form.get("file")
+    chosen = upload if isinstance(upload, UploadFile) and upload.filename else None
+    content = await chosen.read() if chosen else b""
+    await form.close()  # the upload's temporary file
     sites, site = _pick_site(
         db, user, int(site_raw) if isinstance(site_raw, str) and site_raw.isdigit() else None
     )
-    if not isinstance(upload, UploadFile) or not upload.filename:
+    if chosen is None:
         return render(
             request,
             "shifts/import.html",
             {"sites": sites, "site": site, "file_error": _("Choose a CSV file.")},
             status_code=422,
         )
-    result = import_schedule(db, user=user, site=site, content=await upload.read())
+    result = import_schedule(db, user=user, site=site, content=content)
     status = 422 if result.errors else 200
     return render(
         request,
         "shifts/import.html",
-        {"sites": sites, "site": site, "result": result, "filename": upload.filename},
+        {"sites": sites, "site": site, "result": result, "filename": chosen.filename},
         status_code=status,
     )
 
