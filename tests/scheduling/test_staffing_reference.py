@@ -54,7 +54,7 @@ def erlang_c_staffing(case: StaffingCase) -> tuple[range, Exact]:
         while True:
             n += 1
             b = a * b / (n + a * b)
-            if n <= a:
+            if n <= a or a / n > occ * (1 + TIE):
                 continue
             exact = _erlang_c_figures(n, a, b, case)
             if loose is None and exact.service_level >= target - TIE and a / n <= occ * (1 + TIE):
