@@ -226,7 +226,9 @@ def day(seed: int, *, patience: bool) -> list[StaffingCase]:
 
 
 def day_report(timeout: float) -> None:
-    print("\nA day of 96 intervals x 20 queues (1,920 cases, 0 to ~160 Erlangs each)")
+    busiest = max(c.traffic_erlangs for c in day(11, patience=False))
+    print(f"\nA day of 96 intervals x 20 queues (1,920 cases, up to {busiest:.0f} Erlangs):"
+          " best of 9 runs")
     for label, patience in (("Erlang C", False), ("Erlang A", True)):
         cases = day(11, patience=patience)
         seconds = best_time(lambda cases=cases: solve(cases), repeats=9)

@@ -172,24 +172,22 @@ def _queue_sums(
     (in aht). Columns past a row's last term are further terms of the same series."""
     n, a, r = n_int[:, None].astype(np.float64), a_row[:, None], r_row[:, None]
     rate = n + r * np.arange(1, width + 1, dtype=np.float64)  # s_j = N + (j + 1) r
-    q = running_sums(np.log(a / rate[:, :-1]))  # log q_j
-    top = np.maximum(log_idle, q.max(axis=1))
-    q -= top[:, None]
-    np.exp(q, out=q)
+    log_q = running_sums(np.log(a / rate[:, :-1]))
+    top = np.maximum(log_idle, log_q.max(axis=1))
+    q = np.exp((log_q - top[:, None]).astype(np.float64))
     answer = n / rate
     gone = (rate - n) / rate
     wait = np.cumsum(1.0 / rate, axis=1)
-    shape = n / r + 1
+    shape, not_x = n / r + 1, -np.expm1(-t_row[:, None])  # NegBin(shape, x = exp(-T / patience))
     with np.errstate(divide="ignore"):  # T = 0: every step of the NegBin has probability 0
-        nb = running_sums(np.log((shape + np.arange(width - 1.0)) * (-np.expm1(-t_row[:, None])
-                                                                  / np.arange(1.0, width))))
-    nb -= shape * t_row[:, None]
-    np.exp(nb, out=nb)
+        steps = np.log((shape + np.arange(width - 1.0)) * (not_x / np.arange(1.0, width)))
+        first = shape.astype(np.longdouble) * np.log1p(-not_x.astype(np.longdouble))  # x^shape
+    nb = np.exp((running_sums(steps) + first).astype(np.float64))
     late = np.minimum(np.cumsum(nb, axis=1), 1.0)  # P(NegBin <= j)
     on_time = 1.0 - late  # exact to 1e-16 absolute; the miss below is exact relatively
     q_answer = q * answer
     return np.stack([
-        np.exp(log_idle - top),
+        np.exp((log_idle - top).astype(np.float64)),
         q.sum(axis=1),
         q_answer.sum(axis=1),
         np.einsum("ij,ij->i", q_answer, on_time),

@@ -86,11 +86,9 @@ def _window(start: Ints, log_inv_b: Floats, traffic: Floats, size: int) -> Float
     """log(1/B(n)) for n = start .. start + size - 1, from log(1/B(start))."""
     m = np.arange(1, size, dtype=np.float64)
     log_p = running_sums(np.log((start[:, None] + m) / traffic[:, None]))
-    tail = running_sums(np.exp(-log_p[:, 1:] - log_inv_b[:, None]))
-    np.log1p(tail, out=tail)
-    tail += log_p
-    tail += log_inv_b[:, None]
-    return tail
+    shrink = np.exp((-log_p[:, 1:] - log_inv_b[:, None]).astype(np.float64))
+    tail = np.log1p(running_sums(shrink).astype(np.float64))
+    return (log_p + log_inv_b[:, None] + tail).astype(np.float64)
 
 
 def _log_wait(n: Ints, traffic: Floats, log_inv_b: Floats) -> Floats:

@@ -16,7 +16,8 @@ Formulas (times in seconds):
 
 Ratios within 1e-12 of a whole number count as that number (14 agents at 30% shrinkage are
 20 positions, not the 21 that 14 / 0.7 = 20.000000000000004 would give); likewise the
-occupancy cap. Service levels are compared with their targets to full precision.
+occupancy cap. Service levels are exact to about 1e-14 relative, so a comparison with the
+target goes the wrong way only when the two are closer than that.
 """
 
 from __future__ import annotations

@@ -113,8 +113,11 @@ def test_erlang_a_matches_the_birth_death_chain(c: StaffingCase) -> None:
     assert fewer.service_level < c.service_level or fewer.occupancy > (c.max_occupancy or 1)
 
 
-def test_erlang_a_at_many_erlangs_matches_the_reference() -> None:
-    c = case(2e4, patience_seconds=300, service_level=0.9, answer_seconds=30)  # 2,000 E
+@pytest.mark.parametrize("c", [
+    case(2e4, patience_seconds=300, service_level=0.9, answer_seconds=30),
+    case(5e5, patience_seconds=3600),
+], ids=lambda c: f"{c.traffic_erlangs:g}E")
+def test_erlang_a_at_many_erlangs_matches_the_reference(c: StaffingCase) -> None:
     [result] = solve([c])
     assert_close(result, erlang_a_at(c, result.agents, tagged="closed_form"))
     fewer = erlang_a_at(c, result.agents - 1, tagged="closed_form")
