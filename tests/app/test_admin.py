@@ -131,34 +131,34 @@ def test_a_bad_site_form_is_422_with_errors_beside_fields_and_typed_values_kept(
     assert audit_count(db) == 0
 
 
-@pytest.mark.parametrize("kind", ["teams", "queues"])
 def test_teams_and_queues_are_unique_per_site_and_audited(
-    admin: TestClient, center: Center, db: Session, kind: str
+    admin: TestClient, center: Center, db: Session
 ) -> None:
-    model: type[Team | Queue] = Team if kind == "teams" else Queue
-    taken = "Alpha" if kind == "teams" else "Retail"
-    duplicate = admin.post(f"/admin/{kind}", data={"site_id": str(center.site_id), "name": taken})
-    assert duplicate.status_code == 422
-    assert "already has a" in field_error(duplicate.text, "new-name")
-    assert f'value="{taken}"' in duplicate.text
-    missing = admin.post(f"/admin/{kind}", data={"name": ""})
-    assert field_error(missing.text, "new-site_id") == "Choose one of the options."
-    assert field_error(missing.text, "new-name") == "Required."
-    elsewhere = admin.post(
-        f"/admin/{kind}", data={"site_id": str(center.other_site_id), "name": taken}
-    )
-    assert elsewhere.status_code == 200
-    row = db.scalars(select(model).where(model.site_id == center.other_site_id)).one()
-    renamed = admin.post(
-        f"/admin/{kind}/{row.id}", data={"site_id": str(center.other_site_id), "name": "Night"}
-    )
-    assert renamed.status_code == 200 and "Night" in renamed.text
-    assert admin.post(f"/admin/{kind}/{row.id}/active", data={}).status_code == 200
-    assert admin.post(f"/admin/{kind}/{row.id}/active", data={"active": "on"}).status_code == 200
-    changes = audit(db, model.__tablename__, row.id)
-    assert [c[0] for c in changes] == ["create", "update", "deactivate", "activate"]
-    assert (changes[1][1]["name"], changes[1][2]["name"]) == (taken, "Night")
-    assert audit_count(db) == 4
+    for kind, model, taken in (("teams", Team, "Alpha"), ("queues", Queue, "Retail")):
+        duplicate = admin.post(
+            f"/admin/{kind}", data={"site_id": str(center.site_id), "name": taken}
+        )
+        assert duplicate.status_code == 422
+        assert "already has a" in field_error(duplicate.text, "new-name")
+        assert f'value="{taken}"' in duplicate.text
+        missing = admin.post(f"/admin/{kind}", data={"name": ""})
+        assert field_error(missing.text, "new-site_id") == "Choose one of the options."
+        assert field_error(missing.text, "new-name") == "Required."
+        elsewhere = admin.post(
+            f"/admin/{kind}", data={"site_id": str(center.other_site_id), "name": taken}
+        )
+        assert elsewhere.status_code == 200
+        row = db.scalars(select(model).where(model.site_id == center.other_site_id)).one()
+        renamed = admin.post(
+            f"/admin/{kind}/{row.id}", data={"site_id": str(center.other_site_id), "name": "Night"}
+        )
+        assert renamed.status_code == 200 and "Night" in renamed.text
+        for active in ({}, {"active": "on"}):
+            assert admin.post(f"/admin/{kind}/{row.id}/active", data=active).status_code == 200
+        changes = audit(db, model.__tablename__, row.id)
+        assert [c[0] for c in changes] == ["create", "update", "deactivate", "activate"]
+        assert (changes[1][1]["name"], changes[1][2]["name"]) == (taken, "Night")
+    assert audit_count(db) == 8
 
 
 def _agent_form(center: Center, **changes: str) -> dict[str, str]:

@@ -78,7 +78,7 @@ def test_a_user_gets_an_argon2_hash_that_is_never_shown_and_kept_on_a_blank_edit
         assert secret not in logged
 
 
-def test_a_bad_user_form_is_422_keeps_what_was_typed_and_shows_no_password(
+def test_a_bad_user_form_is_422_and_no_one_deactivates_themselves(
     center: Center, db: Session, as_role: Clients
 ) -> None:
     admin = as_role("admin")
@@ -97,12 +97,7 @@ def test_a_bad_user_form_is_422_keeps_what_was_typed_and_shows_no_password(
     assert field_error(missing.text, "new-role") == "Choose one of the options."
     assert db.scalar(select(func.count()).select_from(User)) == 6
     assert audit_count(db) == 0
-
-
-def test_no_one_deactivates_themselves_and_others_are_deactivated_and_back(
-    center: Center, db: Session, as_role: Clients
-) -> None:
-    admin = as_role("admin")
+    # no one deactivates themselves; others are deactivated and brought back
     own_id, spare_id = center.users["admin"], center.spare_user_id
     refused = admin.post(f"/admin/users/{own_id}/active", data={})
     assert refused.status_code == 422

@@ -63,7 +63,7 @@ def _failures(db: Session, login: str) -> int:
     return db.scalar(select(func.count()).where(LoginFailure.login == login)) or 0
 
 
-def test_the_right_password_signs_in_and_the_session_works(
+def test_the_right_password_opens_a_session_that_logout_ends(
     client: TestClient, center: Center, db: Session
 ) -> None:
     # the production cost of argon2, once: the seeded hash, not the quick one
@@ -76,12 +76,17 @@ def test_the_right_password_signs_in_and_the_session_works(
     assert home.status_code == 200
     assert "Hello, Admin" in home.text
     assert client.get("/admin/users", follow_redirects=False).status_code == 200
+    out = client.post("/logout", headers={"X-CSRF-Token": csrf_of(home.text)})
+    assert out.history[0].status_code == 303
+    assert out.history[0].headers["location"] == "/login"
+    assert "You have signed out." in out.text
+    assert client.get("/admin/users", follow_redirects=False).status_code == 303
 
 
 def test_a_wrong_password_or_unknown_login_is_401_with_a_clear_message(
     client: TestClient, center: Center, db: Session
 ) -> None:
-    for login in ("supervisor", "nobody"):
+    for login in ("supervisor", "nobody", "x" * 100):  # longer than any login column
         response = _post_login(client, login, "not-the-password")
         assert response.status_code == 401
         assert "Wrong login or password." in response.text
@@ -183,6 +188,10 @@ def _is_local(location: str) -> bool:
 
 
 def test_next_takes_the_user_back_to_a_local_page_only(client: TestClient, center: Center) -> None:
+    sent_to_sign_in = client.get("/shifts", follow_redirects=False)
+    assert sent_to_sign_in.headers["location"] == "/login?next=/shifts"
+    page = client.get("/login", params={"next": "//evil.example"})
+    assert 'name="next" value="/"' in page.text
     local = _post_login(client, "manager", PASSWORD, "/shifts?week=2026-11-30")
     assert local.headers["location"] == "/shifts?week=2026-11-30"
     for target in OFF_SITE:
@@ -192,27 +201,3 @@ def test_next_takes_the_user_back_to_a_local_page_only(client: TestClient, cente
         again = client.get("/login", params={"next": target}, follow_redirects=False)
         assert again.status_code == 303, target
         assert _is_local(again.headers["location"]), target
-
-
-def test_the_sign_in_page_keeps_only_a_local_next(client: TestClient, center: Center) -> None:
-    page = client.get("/login", params={"next": "//evil.example"})
-    assert 'name="next" value="/"' in page.text
-    sent_to_sign_in = client.get("/shifts", follow_redirects=False)
-    assert sent_to_sign_in.headers["location"] == "/login?next=/shifts"
-
-
-def test_logout_ends_the_session(center: Center, as_role: Callable[[str], TestClient]) -> None:
-    client = as_role("supervisor")
-    response = client.post("/logout", follow_redirects=False)
-    assert response.status_code == 303
-    assert response.headers["location"] == "/login"
-    assert "You have signed out." in client.get("/login").text
-    assert client.get("/shifts", follow_redirects=False).status_code == 303
-
-
-def test_a_login_longer_than_any_stored_login_is_only_wrong(
-    client: TestClient, center: Center, db: Session
-) -> None:
-    response = _post_login(client, "x" * 100, "wrong-wrong")
-    assert response.status_code == 401
-    assert "Wrong login or password." in response.text

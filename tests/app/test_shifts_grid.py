@@ -84,7 +84,7 @@ def test_the_week_grid_shows_each_active_agent_by_seven_days(
     assert len(re.findall(r'<td class="shift-cell"', team)) == 3 * 7
 
 
-def test_saving_a_day_stores_utc_and_an_overnight_shift_ends_the_next_day(
+def test_a_day_is_saved_in_utc_overnight_into_the_next_day_and_removed(
     supervisor: TestClient, center: Center, db: Session
 ) -> None:
     url = f"/shifts/cell/{center.agent_id}/{MONDAY}"
@@ -116,6 +116,16 @@ def test_saving_a_day_stores_utc_and_an_overnight_shift_ends_the_next_day(
     assert after["ends_at"].startswith("2026-12-01T04:00")  # type: ignore[index]
     grid = supervisor.get("/shifts", params={"week": MONDAY}).text
     assert "22:00–07:00" in grid and "06:00–22:00" in grid
+    assert "Remove" in supervisor.get(f"{url}/edit").text
+    removed = supervisor.post(f"{url}/delete")
+    assert removed.status_code == 200
+    assert "22:00" not in removed.text and '<span class="muted">+</span>' in removed.text
+    assert _shift(db, center.agent_id, MONDAY) is None
+    assert supervisor.post(f"{url}/delete").status_code == 200  # nothing left: no change
+    audit = _audit(db)
+    assert [a[0] for a in audit] == ["create", "update", "create", "delete"]
+    assert audit[3][1]["starts_at"].startswith("2026-11-30T19:00")  # type: ignore[index]
+    assert audit[3][2] is None
 
 
 def test_a_bad_day_is_422_keeps_what_was_typed_and_changes_nothing(
@@ -144,20 +154,3 @@ def test_a_bad_day_is_422_keeps_what_was_typed_and_changes_nothing(
     assert shift is not None and shift.starts_at == utc(2026, 11, 30, 6)
     assert db.scalar(select(func.count()).select_from(Shift)) == 1
     assert len(_audit(db)) == 1
-
-
-def test_removing_a_day_deletes_the_shift_and_logs_it(
-    supervisor: TestClient, center: Center, db: Session
-) -> None:
-    url = f"/shifts/cell/{center.agent_id}/{MONDAY}"
-    supervisor.post(url, data={"start": "09:00", "end": "18:00"})
-    assert "Remove" in supervisor.get(f"{url}/edit").text
-    removed = supervisor.post(f"{url}/delete")
-    assert removed.status_code == 200
-    assert "09:00" not in removed.text and '<span class="muted">+</span>' in removed.text
-    assert _shift(db, center.agent_id, MONDAY) is None
-    assert supervisor.post(f"{url}/delete").status_code == 200  # nothing left: no change
-    audit = _audit(db)
-    assert [a[0] for a in audit] == ["create", "delete"]
-    assert audit[1][1]["agent_id"] == center.agent_id  # type: ignore[index]
-    assert audit[1][2] is None
