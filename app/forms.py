@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -60,6 +61,9 @@ class Form:
             value = float(raw)
         except ValueError:
             self.error(name, _("A number, please.") if raw else _("Required."))
+            return None
+        if not math.isfinite(value):  # float() also reads "nan" and "inf"
+            self.error(name, _("A number, please."))
             return None
         return self._in_range(name, value, minimum, maximum)
 

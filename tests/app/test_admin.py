@@ -246,6 +246,14 @@ def test_a_bad_agent_form_is_422_and_changes_nothing(
     prefix = f"agents-{center.agent_id}"
     assert field_error(edit.text, f"{prefix}-contracted_weekly_hours") == "At most 80."
     assert 'value="81"' in edit.text
+    for not_a_number in ("nan", "inf", "-1e400", "forty"):
+        odd = admin.post(
+            f"/admin/agents/{center.agent_id}",
+            data=_agent_form(center, code="A003", contracted_weekly_hours=not_a_number),
+        )
+        assert odd.status_code == 422, not_a_number
+        error = field_error(odd.text, f"{prefix}-contracted_weekly_hours")
+        assert error == "A number, please.", not_a_number
     assert db.scalar(select(func.count()).select_from(Agent)) == 3
     assert _skills(db, center.agent_id) == {center.queue_id: 3}
     assert db.get(Agent, center.agent_id).contracted_weekly_hours == 40  # type: ignore[union-attr]
