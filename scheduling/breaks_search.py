@@ -1,0 +1,227 @@
+"""A fast plan by local search: build agent by agent, then ruin and recreate.
+
+Every move is a best response: one agent's breaks placed where they cost least given everyone
+else's, by dynamic programming along the agent's chain of breaks. The cost is the objective
+plus a tiny pull towards slots with spare agents, so that ties leave room for later moves.
+Building counts the agents not yet placed as spread evenly over their windows; improving
+lifts a handful of agents around one moment of the day and puts them back one by one,
+keeping the result when the objective does not get worse.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from scheduling.breaks_chains import Board, Chain, objective
+
+Ints = NDArray[np.int64]
+Floats = NDArray[np.float64]
+Starts = tuple[int, ...]
+_TIE_WEIGHT = 1e-4  # pull towards slack: far below one unit of the objective
+_RUIN_AGENTS = (2, 10)  # agents lifted per move, at random in this range
+_RUIN_HALF_WIDTH = (6, 36)  # slots around the chosen moment
+_STALL_MOVES = 400  # plus four per agent: moves without a better plan before giving up
+
+
+class _Agent:
+    """One chain ready for dynamic programming: candidate starts and allowed successions,
+    with slots counted from the first slot the agent can be on a break (`first`)."""
+
+    __slots__ = ("begins", "columns", "ends", "first", "last", "lengths", "penalty", "starts")
+
+    def __init__(self, chain: Chain, board: Board) -> None:
+        self.lengths = chain.lengths
+        self.starts = [np.arange(r.lo, r.hi + 1) for r in chain.ranges]
+        ends = [r.hi + length for r, length in zip(chain.ranges, chain.lengths, strict=True)]
+        self.first = min((r.lo for r in chain.ranges), default=0)
+        self.last = max(ends, default=0)
+        self.begins = [t - self.first for t in self.starts]
+        self.ends = [
+            t + length - self.first for t, length in zip(self.starts, self.lengths, strict=True)
+        ]
+        self.columns = [np.arange(len(t)) for t in self.starts]
+        self.penalty = []  # 0 where break k may follow break k - 1 at these starts, else inf
+        for k in range(1, len(self.starts)):
+            gap = self.starts[k][None, :] - self.starts[k - 1][:, None] - self.lengths[k - 1]
+            allowed = (gap >= board.min_work) & (gap <= board.max_work)
+            self.penalty.append(np.where(allowed, 0.0, np.inf))
+
+    @property
+    def flexible(self) -> bool:
+        """Whether any break of the agent can move."""
+        return any(len(t) > 1 for t in self.starts)
+
+
+class Search:
+    """Break starts of all agents and the agents on a break per slot, kept in step."""
+
+    def __init__(self, chains: list[Chain], board: Board, seed: int) -> None:
+        self.board = board
+        self.agents = [_Agent(chain, board) for chain in chains]
+        self.starts: list[Starts | None] = [None] * len(chains)
+        self.on_break = np.zeros(board.slots, dtype=np.int64)
+        self.expected = np.zeros(board.slots, dtype=np.float64)  # agents not yet placed
+        self.building = False
+        self.capped = bool((board.cap < len(chains)).any())
+        self.rng = random.Random(seed)  # noqa: S311 - for search moves, not for secrets
+
+    def objective(self) -> int:
+        """The objective of the agents placed so far."""
+        return objective(self.board, self.on_break)
+
+    def build(self) -> bool:
+        """Place every agent, least flexible first; False when the cap left one no place."""
+        self.building = True
+        for agent in self.agents:
+            self._spread(agent, +1)
+        order = sorted(range(len(self.agents)), key=lambda a: sum(map(len, self.agents[a].starts)))
+        for a in order:
+            self._spread(self.agents[a], -1)
+            best = self._best_response(self.agents[a])
+            if best is None:
+                return False
+            self._place(a, best)
+        self.building = False
+        return True
+
+    def sweep(self, deadline: float, stop: Callable[[], bool]) -> None:
+        """Best responses in random order until a whole pass changes nothing."""
+        movable = [a for a, agent in enumerate(self.agents) if agent.flexible]
+        changed = True
+        while changed:
+            changed = False
+            self.rng.shuffle(movable)
+            for a in movable:
+                if time.perf_counter() >= deadline or stop():
+                    return
+                old = self._lift(a)
+                new = self._best_response(self.agents[a]) or old
+                self._place(a, new)
+                changed = changed or new != old
+
+    def ruin_and_recreate(self, deadline: float, stop: Callable[[], bool]) -> None:
+        """Lift a few agents around a random moment and put them back one by one; keep the
+        result when it is not worse. Ends at `deadline`, on `stop()`, or when many moves in a
+        row found nothing better."""
+        spans = np.array([(a.first, a.last) for a in self.agents], dtype=np.int64).reshape(-1, 2)
+        flexible = np.array([agent.flexible for agent in self.agents], dtype=bool)
+        current = self.objective()
+        stalled, patience = 0, _STALL_MOVES + 4 * len(self.agents)
+        while stalled < patience and time.perf_counter() < deadline and not stop():
+            moment = self.rng.randrange(self.board.slots)
+            half = self.rng.randint(*_RUIN_HALF_WIDTH)
+            near = (spans[:, 0] < moment + half) & (spans[:, 1] > moment - half) & flexible
+            candidates = np.flatnonzero(near).tolist()
+            if not candidates:
+                continue
+            count = min(len(candidates), self.rng.randint(*_RUIN_AGENTS))
+            lifted = self.rng.sample(candidates, count)
+            old = {a: self._lift(a) for a in lifted}
+            stalled += 1
+            if self._recreate(lifted) and self.objective() <= current:
+                stalled = 0 if self.objective() < current else stalled
+                current = self.objective()
+                continue
+            for a in lifted:
+                if self.starts[a] is not None:
+                    self._lift(a)
+                self._place(a, old[a])
+
+    def _recreate(self, lifted: list[int]) -> bool:
+        self.rng.shuffle(lifted)
+        for a in lifted:
+            best = self._best_response(self.agents[a])
+            if best is None:
+                return False
+            self._place(a, best)
+        for a in lifted:
+            old = self._lift(a)
+            self._place(a, self._best_response(self.agents[a]) or old)
+        return True
+
+    def _place(self, a: int, starts: Starts) -> None:
+        for length, start in zip(self.agents[a].lengths, starts, strict=True):
+            self.on_break[start : start + length] += 1
+        self.starts[a] = starts
+
+    def _lift(self, a: int) -> Starts:
+        starts = self.starts[a]
+        assert starts is not None
+        for length, start in zip(self.agents[a].lengths, starts, strict=True):
+            self.on_break[start : start + length] -= 1
+        self.starts[a] = None
+        return starts
+
+    def _spread(self, agent: _Agent, sign: int) -> None:
+        """Add or remove an unplaced agent's breaks, spread evenly over their ranges."""
+        for length, starts in zip(agent.lengths, agent.starts, strict=True):
+            load = np.convolve(np.ones(len(starts)), np.ones(length)) / len(starts)
+            self.expected[starts[0] : starts[0] + len(load)] += sign * load
+
+    def _cumulative_costs(self, first: int, last: int) -> tuple[Floats, Ints | None]:
+        """Over [first, last): running sums of the cost of one more agent on a break, and of
+        the slots at the cap (None when there is no cap to reach)."""
+        excess = self.board.deficit[first:last] + self.on_break[first:last]
+        if self.building:
+            spread = excess + self.expected[first:last]
+            cost = np.maximum(0.0, spread + 1) ** 2 - np.maximum(0.0, spread) ** 2
+            cost += _TIE_WEIGHT * (2 * spread + 1)
+        else:
+            cost = (2 * excess + 1) * ((excess >= 0) + _TIE_WEIGHT)
+        running = np.zeros(last - first + 1)
+        np.cumsum(cost, out=running[1:])
+        if not self.capped:
+            return running, None
+        at_cap = np.zeros(last - first + 1, dtype=np.int64)
+        np.cumsum(self.on_break[first:last] >= self.board.cap[first:last], out=at_cap[1:])
+        return running, at_cap
+
+    def _best_response(self, agent: _Agent) -> Starts | None:
+        """The cheapest starts for one agent given everyone else's, or None if the cap forbids."""
+        if not agent.lengths:
+            return ()
+        running, at_cap = self._cumulative_costs(agent.first, agent.last)
+        best: Floats = np.zeros(1)
+        choices: list[Ints] = []
+        for k, (begin, end) in enumerate(zip(agent.begins, agent.ends, strict=True)):
+            cost = running[end] - running[begin]
+            if at_cap is not None:
+                cost[at_cap[end] > at_cap[begin]] = np.inf
+            if k:
+                reach = best[:, None] + agent.penalty[k - 1]
+                choice = reach.argmin(axis=0)
+                cost += reach[choice, agent.columns[k]]
+                choices.append(choice)
+            best = cost
+        index = int(best.argmin())
+        if not np.isfinite(best[index]):
+            return None
+        picked = [index]
+        for choice in reversed(choices):
+            index = int(choice[index])
+            picked.append(index)
+        picked.reverse()
+        return tuple(int(t[i]) for t, i in zip(agent.starts, picked, strict=True))
+
+
+def search_starts(
+    chains: list[Chain],
+    board: Board,
+    *,
+    deadline: float,
+    seed: int,
+    stop: Callable[[], bool] = lambda: False,
+) -> list[Starts] | None:
+    """Starts per agent that keep every hard rule, improved until `deadline`, or None when
+    building ran into the cap (the solver then decides)."""
+    search = Search(chains, board, seed)
+    if not search.build():
+        return None
+    search.sweep(deadline, stop)
+    search.ruin_and_recreate(deadline, stop)
+    return [s for s in search.starts if s is not None]
