@@ -187,4 +187,11 @@ def _read_line(
             )
         )
         return None
+    except OverflowError:  # the first or last days a datetime can hold
+        errors.append(
+            LineError(
+                number, "date", _("Not a date (YYYY-MM-DD): “{value}”.").format(value=day_text)
+            )
+        )
+        return None
     return _Row(number, agent, day, clocks[0], clocks[1])

@@ -72,6 +72,8 @@ def set_shift(
         starts_at, ends_at = shift_span(day, start, end, ZoneInfo(site.timezone))
     except NonexistentLocalTime:
         return None, _("This time does not exist on that day in the site's time zone.")
+    except OverflowError:  # the first or last days a datetime can hold
+        return None, _("This day is out of range.")
     shift = shift_on(db, agent=agent, day=day)
     if shift is not None and (shift.starts_at, shift.ends_at) == (starts_at, ends_at):
         return shift, None

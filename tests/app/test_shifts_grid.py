@@ -142,6 +142,10 @@ def test_a_bad_day_is_422_keeps_what_was_typed_and_changes_nothing(
         assert bad.status_code == 422, (start, end)
         assert "Enter the start and end as HH:MM." in bad.text
     assert 'value="9am"' in supervisor.post(url, data={"start": "9am", "end": "18"}).text
+    last_day = supervisor.post(
+        f"/shifts/cell/{center.agent_id}/9999-12-31", data={"start": "22:00", "end": "07:00"}
+    )
+    assert last_day.status_code == 422 and "This day is out of range." in last_day.text
     # a time skipped by a clock change does not exist
     db.get(Site, center.site_id).timezone = "Europe/Berlin"  # type: ignore[union-attr]
     db.commit()

@@ -172,6 +172,11 @@ def test_a_file_that_is_not_the_expected_csv_is_refused_with_the_reason(
         (0, "", "The file is not UTF-8 text.")
     ]
     assert errors(b"agent,date,start,end\n") == [(2, "", "The file has no shifts.")]
+    edges = b"agent,date,start,end\nA001,9999-12-31,22:00,07:00\nA002,0001-01-01,00:30,08:00\n"
+    assert errors(edges) == [
+        (2, "date", "Not a date (YYYY-MM-DD): “9999-12-31”."),
+        (3, "date", "Not a date (YYYY-MM-DD): “0001-01-01”."),
+    ]
     assert errors(b"") == [(1, "", "The header must be: agent,date,start,end")]
     bom = "\ufeffAgent, Date ,start,end\r\nA001,2026-11-30,09:00,18:00\r\n".encode()
     assert errors(bom) == []
