@@ -146,7 +146,7 @@ def read_agent(form: Form, db: Session, user: User, obj: Agent | None) -> dict[s
         "team_id": team.id if team else None,
         "user_id": user_id,
         "contracted_weekly_hours": form.number("contracted_weekly_hours", minimum=0, maximum=80),
-        "skills": _read_skills(form, db, site_id),
+        "skills": _read_skills(form, db, site_id) | _skills_off_the_form(obj, site_id),
     }
 
 
@@ -158,6 +158,17 @@ def _read_skills(form: Form, db: Session, site_id: int | None) -> dict[int, int]
         if level is not None:
             skills[queue.id] = level
     return skills
+
+
+def _skills_off_the_form(agent: Agent | None, site_id: int | None) -> dict[int, int]:
+    """Skills on the site's inactive queues: the form does not show them, so an edit keeps them."""
+    if agent is None:
+        return {}
+    return {
+        s.queue_id: s.level
+        for s in agent.skills
+        if s.queue.site_id == site_id and not s.queue.active
+    }
 
 
 def apply_agent(db: Session, agent: Agent, values: dict[str, Any]) -> None:

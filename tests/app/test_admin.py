@@ -206,7 +206,15 @@ def test_an_agents_skills_are_set_changed_and_removed(
     )
     assert removed.status_code == 200
     assert _skills(db, agent.id) == {business.id: 1}
-    changes = audit(db, "agents", agent.id)
+    # a skill on a queue closed for now is not on the form, and an edit keeps it
+    assert admin.post(f"/admin/queues/{business.id}/active", data={}).status_code == 200
+    renamed = admin.post(
+        f"/admin/agents/{agent.id}",
+        data=_agent_form(center, display_name="Gleb K.", **{f"skill_{center.queue_id}": ""}),
+    )
+    assert renamed.status_code == 200 and "Gleb K." in renamed.text
+    assert _skills(db, agent.id) == {business.id: 1}
+    changes = audit(db, "agents", agent.id)[:3]
     assert [c[0] for c in changes] == ["create", "update", "update"]
     retail, biz = str(center.queue_id), str(business.id)
     assert changes[0][2]["skills"] == {retail: 2}
