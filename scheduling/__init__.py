@@ -1,1 +1,1 @@
-"""Pure planning: staffing, forecasting, shift design, rosters, breaks, load. Values in, values out."""
+"""Pure planning: staffing, forecasts, shift design, rosters, breaks. Values in, values out."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,7 +31,7 @@ def number(value: Any, path: str, *, allow_none: bool = False) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(path, "must be a number")
-    if value != value or value in (float("inf"), float("-inf")):
+    if not math.isfinite(value):
         raise InputError(path, "must be a finite number")
     return float(value)
 
