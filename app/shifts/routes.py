@@ -164,9 +164,10 @@ async def import_submit(request: Request, db: Db, user: Staff) -> Response:
     chosen = upload if isinstance(upload, UploadFile) and upload.filename else None
     content = await chosen.read() if chosen else b""
     await form.close()  # the upload's temporary file
-    sites, site = _pick_site(
-        db, user, int(site_raw) if isinstance(site_raw, str) and site_raw.isdigit() else None
-    )
+    site_id = int(site_raw) if isinstance(site_raw, str) and site_raw.isdigit() else None
+    sites, site = _pick_site(db, user, site_id)
+    if site.id != site_id:  # never import into a site the user did not choose
+        raise HTTPException(404)
     if chosen is None:
         return render(
             request,

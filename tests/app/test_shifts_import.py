@@ -200,3 +200,18 @@ def test_a_file_that_is_not_the_expected_csv_is_refused_with_the_reason(
     forged = _upload(client, center.site_id, GOOD.encode())
     assert forged.startswith("403 ")
     assert _shifts(db) == []
+
+
+def test_a_site_outside_the_supervisors_reach_is_refused_and_nothing_is_written(
+    as_role: Callable[[str], TestClient], center: Center, db: Session
+) -> None:
+    client = as_role("supervisor")
+    before = _shifts(db)
+    response = client.post(
+        "/shifts/import",
+        data={"site_id": str(center.other_site_id)},
+        files={"file": ("week.csv", b"agent,date,start,end\nA001,2026-11-30,09:00,18:00\n")},
+    )
+    assert response.status_code == 404
+    db.expire_all()
+    assert _shifts(db) == before
