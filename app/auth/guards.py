@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from app.db import session_scope
 from app.models import Role, User
 
 PUBLIC = frozenset[Role]()
@@ -29,15 +30,7 @@ class CsrfRejected(Exception):
 
 def get_db(request: Request) -> Iterator[Session]:
     """The request's session; the request owns the transaction (commit at the end)."""
-    session: Session = request.app.state.sessionmaker()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+    yield from session_scope(request.app.state.sessionmaker)
 
 
 Db = Annotated[Session, Depends(get_db)]
