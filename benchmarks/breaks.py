@@ -160,7 +160,7 @@ def replan(doc: Doc, now: int, *, seed: int, time_limit: float) -> Doc:
         if fixed:
             agent["fixed"] = fixed
     rng = np.random.default_rng(seed)
-    bump = rng.uniform(1.0, 1.15, size=doc["slots"] - now)
+    bump = rng.uniform(0.98, 1.08, size=doc["slots"] - now)
     doc["requirement"][now:] = [
         int(r * b) for r, b in zip(doc["requirement"][now:], bump, strict=True)
     ]
@@ -329,7 +329,8 @@ def cases(time_limit: float) -> list[Case]:
             time_limit,
         ),
         Case("fixed20%-300", lambda: fix_some(generate(300, seed=16), 0.2, 16), time_limit),
-        Case("caps-300", lambda: with_caps(generate(300, seed=17), 0.1), time_limit),
+        Case("caps13%-300", lambda: with_caps(generate(300, seed=17), 0.13), time_limit),
+        Case("caps10%-300", lambda: with_caps(generate(300, seed=17), 0.10), time_limit),
         Case("replan-300", lambda: replan(generate(300, seed=18), 150, seed=18, time_limit=3), 2.0),
         Case(
             "pwf-fit-100",

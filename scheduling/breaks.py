@@ -25,7 +25,7 @@ from scheduling.breaks_chains import (
 from scheduling.breaks_explain import loads, short_slots
 from scheduling.breaks_input import parse_instance
 from scheduling.breaks_search import Search
-from scheduling.breaks_solver import BackgroundSolve, Outcome
+from scheduling.breaks_solver import BackgroundSolve, Outcome, cap_feasible
 from scheduling.breaks_types import (
     Agent,
     AgentReason,
@@ -56,13 +56,16 @@ __all__ = [
 ]
 
 _BOUND_SHARE = 0.15  # of the time limit, for the Lagrangian bound at the end
+_CAP_SHARE = 0.3  # of the time limit, at most, to settle whether a tight cap can be kept
+_CAP_TOO_LOW = "max_on_break is too low: the breaks cannot all fit in their windows under it"
 _CP_SAT_STARTS_PER_SECOND = 600  # start literals CP-SAT digests per second of time limit
 
 
 def solve(instance: Instance, params: Params) -> Plan:
     """The plan with the least sum of squared shortage found within `params`, or why none."""
     started = time.perf_counter()
-    deadline = started + params.time_limit_seconds
+    limit = params.time_limit_seconds
+    deadline = started + limit
     chains, reasons = chains_of(instance)
     if reasons:
         who = "agent" if len(reasons) == 1 else "agents"
@@ -74,97 +77,82 @@ def solve(instance: Instance, params: Params) -> Plan:
     if len(over):
         return _without_plan("INFEASIBLE", started, reason=_cap_reason(board, held, int(over[0])))
     search = Search(chains, board, params.seed)
-    if not search.build():  # the cap left the quick search no place: CP-SAT alone decides
-        alone = BackgroundSolve(
-            chains, board, None, deadline=deadline, workers=params.workers, seed=params.seed
+    search.build()
+    if search.over_cap():  # a tight cap: settle first whether the breaks fit under it at all
+        fit = cap_feasible(
+            chains, board, time_limit=_CAP_SHARE * limit, workers=params.workers, seed=params.seed
         )
-        return _from_solver(instance, chains, board, alone.start().join(), started)
+        if fit.status == "INFEASIBLE":
+            return _without_plan("INFEASIBLE", started, reason=_CAP_TOO_LOW)
+        if fit.starts is not None:
+            search.restore(fit.starts)
     floor = objective(board, held)
-    starts, status, bound = _improve(search, chains, board, floor, params, started)
-    return _plan(instance, chains, starts, status, bound, started)
-
-
-def _improve(
-    search: Search,
-    chains: list[Chain],
-    board: Board,
-    floor: int,
-    params: Params,
-    started: float,
-) -> tuple[list[Starts], Status, int]:
-    """Local search, with CP-SAT beside it (or after it, with one worker) when small enough;
-    then the bound. Returns the best starts, OPTIMAL or FEASIBLE, and the bound."""
-    limit = params.time_limit_seconds
-    deadline = started + limit
-    until = deadline - _BOUND_SHARE * limit
-    small = (
-        sum(r.hi - r.lo + 1 for c in chains for r in c.ranges) <= _CP_SAT_STARTS_PER_SECOND * limit
-    )
-    solver: BackgroundSolve | None = None
-    if small and params.workers > 1:
+    # CP-SAT proves optimality on small instances and settles caps the search cannot meet.
+    starts = sum(r.hi - r.lo + 1 for c in chains for r in c.ranges)
+    with_solver = starts <= _CP_SAT_STARTS_PER_SECOND * limit or search.over_cap() > 0
+    solver = None
+    if with_solver and params.workers > 1:
         solver = BackgroundSolve(
             chains,
             board,
-            _placed(search),
+            search.plan(),
             deadline=deadline,
             workers=params.workers - 1,
             seed=params.seed,
         ).start()
-    elif small:
-        until = started + 0.5 * limit
+    until = started + 0.5 * limit if with_solver and not solver else deadline - _BOUND_SHARE * limit
 
     def stop() -> bool:
-        return (solver is not None and solver.done.is_set()) or search.objective() <= floor
+        return (solver is not None and solver.done.is_set()) or search.cost() <= floor
 
     search.sweep(until, stop)
     search.ruin_and_recreate(until, stop)
-    if small and solver is None:
+    if with_solver and solver is None:  # one worker: CP-SAT after the search, not beside it
         solver = BackgroundSolve(
             chains,
             board,
-            _placed(search),
-            deadline=until + 0.35 * limit,
+            search.plan(),
+            deadline=deadline - _BOUND_SHARE * limit,
             workers=1,
             seed=params.seed,
         ).start()
         solver.join()
-    best, value = _placed(search), search.objective()
+    found = search.plan() if search.over_cap() == 0 else None
     bound = floor
-    if value > floor and not (solver is not None and solver.done.is_set()):
-        bound = lower_bound(chains, board, search.on_break, value, deadline)
+    if found is not None and search.objective() > floor and not (solver and solver.done.is_set()):
+        bound = lower_bound(chains, board, search.on_break, search.objective(), deadline)
+    outcome = Outcome("UNKNOWN", None, None)
     if solver is not None:
-        if bound >= value:
+        if found is not None and bound >= search.objective():
             solver.stop()
         outcome = solver.join()
-        assert outcome.status != "INFEASIBLE", "CP-SAT refuted a plan the search found"
-        bound = max(bound, outcome.bound or 0)
-        if outcome.starts is not None:
-            theirs = objective(board, on_break(board.slots, chains, outcome.starts))
-            if theirs < value or outcome.status == "OPTIMAL":
-                best, value = outcome.starts, theirs
-                bound = value if outcome.status == "OPTIMAL" else bound
-    return best, ("OPTIMAL" if bound >= value else "FEASIBLE"), min(bound, value)
+    return _decide(instance, chains, board, found, bound, outcome, started)
 
 
-def _placed(search: Search) -> list[Starts]:
-    return [s for s in search.starts if s is not None]
-
-
-def _from_solver(
-    instance: Instance, chains: list[Chain], board: Board, outcome: Outcome, started: float
+def _decide(
+    instance: Instance,
+    chains: list[Chain],
+    board: Board,
+    found: list[Starts] | None,
+    bound: int,
+    outcome: Outcome,
+    started: float,
 ) -> Plan:
-    """The plan of CP-SAT alone, when the quick search could not place every agent."""
+    """The plan from what the search found, what CP-SAT found, and the bounds proven."""
     if outcome.status == "INFEASIBLE":
-        why = "max_on_break is too low: the breaks cannot all fit in their windows under it"
-        return _without_plan("INFEASIBLE", started, reason=why)
-    if outcome.starts is None:
-        return _without_plan(
-            "UNKNOWN", started, reason="no plan found in the time limit", bound=outcome.bound
-        )
-    value = objective(board, on_break(board.slots, chains, outcome.starts))
-    bound = max(outcome.bound or 0, objective(board, held_on_break(board.slots, chains)))
-    status: Status = "OPTIMAL" if outcome.status == "OPTIMAL" or bound >= value else "FEASIBLE"
-    return _plan(instance, chains, outcome.starts, status, bound, started)
+        assert found is None, "CP-SAT refuted a plan the search found"
+        return _without_plan("INFEASIBLE", started, reason=_CAP_TOO_LOW)
+    bound = max(bound, outcome.bound or 0)
+    plans = [p for p in (found, outcome.starts) if p is not None]
+    if not plans:
+        why = "no plan within max_on_break found in the time limit"
+        return _without_plan("UNKNOWN", started, reason=why, bound=bound)
+    values = [objective(board, on_break(board.slots, chains, p)) for p in plans]
+    value = min(values)
+    if outcome.status == "OPTIMAL":
+        bound = values[-1]  # CP-SAT proved its plan optimal
+    status: Status = "OPTIMAL" if bound >= value else "FEASIBLE"
+    return _plan(instance, chains, plans[values.index(value)], status, min(bound, value), started)
 
 
 def plan_to_json(plan: Plan) -> dict[str, Any]:

@@ -149,3 +149,49 @@ def read_starts(solution: list[int], agents: list[list[BreakStarts]]) -> list[St
         )
         for breaks in agents
     ]
+
+
+# The cap alone, as a cumulative resource: CP-SAT's energy reasoning settles a tight cap in
+# a fraction of a second where the model above, with its objective, can take minutes.
+
+
+def add_break_intervals(
+    model: cp_model.CpModel, chains: list[Chain]
+) -> list[list[cp_model.IntVar]]:
+    """Every break is taken once, starting in its range: a start variable per break."""
+    return [[model.new_int_var(r.lo, r.hi, "") for r in chain.ranges] for chain in chains]
+
+
+def add_work_between_break_starts(
+    model: cp_model.CpModel, chains: list[Chain], starts: list[list[cp_model.IntVar]], board: Board
+) -> None:
+    """Breaks in order, none overlapping, with min_work to max_work slots of work between."""
+    for chain, agent in zip(chains, starts, strict=True):
+        for k in range(1, len(agent)):
+            work = agent[k] - agent[k - 1] - chain.lengths[k - 1]
+            model.add(work >= board.min_work)
+            if board.max_work < board.slots:
+                model.add(work <= board.max_work)
+
+
+def add_cap_as_cumulative(
+    model: cp_model.CpModel, chains: list[Chain], starts: list[list[cp_model.IntVar]], board: Board
+) -> None:
+    """At most `max_on_break` agents on a break in any slot: breaks share a resource whose
+    capacity is the highest cap, lowered slot by slot by fixed blocks of the difference."""
+    intervals, demands = [], []
+    most = [0] * (board.slots + 1)
+    for chain, agent in zip(chains, starts, strict=True):
+        for length, rng, start in zip(chain.lengths, chain.ranges, agent, strict=True):
+            intervals.append(model.new_fixed_size_interval_var(start, length, ""))
+            demands.append(1)
+            most[rng.lo] += 1
+            most[rng.hi + length] -= 1
+    cap = [min(int(c), m) for c, m in zip(board.cap, itertools.accumulate(most), strict=False)]
+    capacity = max(cap, default=0)
+    for value, run in itertools.groupby(enumerate(cap), key=lambda item: item[1]):
+        slots = [slot for slot, _ in run]
+        if capacity > value:
+            intervals.append(model.new_fixed_size_interval_var(slots[0], len(slots), ""))
+            demands.append(capacity - value)
+    model.add_cumulative(intervals, demands, capacity)

@@ -2,10 +2,11 @@
 
 Every move is a best response: one agent's breaks placed where they cost least given everyone
 else's, by dynamic programming along the agent's chain of breaks. The cost is the objective
-plus a tiny pull towards slots with spare agents, so that ties leave room for later moves.
-Building counts the agents not yet placed as spread evenly over their windows; improving
-lifts a handful of agents around one moment of the day and puts them back one by one,
-keeping the result when the objective does not get worse.
+plus a tiny pull towards slots with spare agents, so that ties leave room for later moves,
+plus a heavy price per agent over `max_on_break`, so that a tight cap is a steep slope the
+search climbs down rather than a wall it stops at. Building counts the agents not yet placed
+as spread evenly over their windows; improving lifts a handful of agents around one moment
+of the day and puts them back one by one, keeping the result when the cost does not rise.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ _TIE_WEIGHT = 1e-4  # pull towards slack: far below one unit of the objective
 _RUIN_AGENTS = (2, 10)  # agents lifted per move, at random in this range
 _RUIN_HALF_WIDTH = (6, 36)  # slots around the chosen moment
 _STALL_MOVES = 400  # plus four per agent: moves without a better plan before giving up
+OVER_CAP_COST = 10**6  # per agent on a break beyond max_on_break, in units of the objective
 
 
 class _Agent:
@@ -67,27 +69,41 @@ class Search:
         self.on_break = np.zeros(board.slots, dtype=np.int64)
         self.expected = np.zeros(board.slots, dtype=np.float64)  # agents not yet placed
         self.building = False
-        self.capped = bool((board.cap < len(chains)).any())
         self.rng = random.Random(seed)  # noqa: S311 - for search moves, not for secrets
 
     def objective(self) -> int:
         """The objective of the agents placed so far."""
         return objective(self.board, self.on_break)
 
-    def build(self) -> bool:
-        """Place every agent, least flexible first; False when the cap left one no place."""
+    def over_cap(self) -> int:
+        """Agents on a break beyond max_on_break, summed over slots: 0 in a valid plan."""
+        return int(np.maximum(0, self.on_break - self.board.cap).sum())
+
+    def cost(self) -> int:
+        """What the search minimises: the objective, and the cap as a heavy penalty."""
+        return self.objective() + OVER_CAP_COST * self.over_cap()
+
+    def plan(self) -> list[Starts]:
+        """The starts of every agent (all placed)."""
+        return [s for s in self.starts if s is not None]
+
+    def restore(self, starts: list[Starts]) -> None:
+        """Start again from these starts, one tuple per agent."""
+        for a, agent_starts in enumerate(starts):
+            if self.starts[a] is not None:
+                self._lift(a)
+            self._place(a, agent_starts)
+
+    def build(self) -> None:
+        """Place every agent, least flexible first."""
         self.building = True
         for agent in self.agents:
             self._spread(agent, +1)
         order = sorted(range(len(self.agents)), key=lambda a: sum(map(len, self.agents[a].starts)))
         for a in order:
             self._spread(self.agents[a], -1)
-            best = self._best_response(self.agents[a])
-            if best is None:
-                return False
-            self._place(a, best)
+            self._place(a, self._best_response(self.agents[a]))
         self.building = False
-        return True
 
     def sweep(self, deadline: float, stop: Callable[[], bool]) -> None:
         """Best responses in random order until a whole pass changes nothing."""
@@ -100,20 +116,20 @@ class Search:
                 if time.perf_counter() >= deadline or stop():
                     return
                 old = self._lift(a)
-                new = self._best_response(self.agents[a]) or old
+                new = self._best_response(self.agents[a])
                 self._place(a, new)
                 changed = changed or new != old
 
     def ruin_and_recreate(self, deadline: float, stop: Callable[[], bool]) -> None:
         """Lift a few agents around a random moment and put them back one by one; keep the
-        result when it is not worse. Ends at `deadline`, on `stop()`, or when many moves in a
-        row found nothing better."""
+        result when it costs no more. Ends at `deadline`, on `stop()`, or when many moves in
+        a row found nothing better."""
         spans = np.array([(a.first, a.last) for a in self.agents], dtype=np.int64).reshape(-1, 2)
         flexible = np.array([agent.flexible for agent in self.agents], dtype=bool)
-        current = self.objective()
+        current = self.cost()
         stalled, patience = 0, _STALL_MOVES + 4 * len(self.agents)
         while stalled < patience and time.perf_counter() < deadline and not stop():
-            moment = self.rng.randrange(self.board.slots)
+            moment = self._moment()
             half = self.rng.randint(*_RUIN_HALF_WIDTH)
             near = (spans[:, 0] < moment + half) & (spans[:, 1] > moment - half) & flexible
             candidates = np.flatnonzero(near).tolist()
@@ -123,26 +139,30 @@ class Search:
             lifted = self.rng.sample(candidates, count)
             old = {a: self._lift(a) for a in lifted}
             stalled += 1
-            if self._recreate(lifted) and self.objective() <= current:
-                stalled = 0 if self.objective() < current else stalled
-                current = self.objective()
+            self._recreate(lifted)
+            if self.cost() <= current:
+                stalled = 0 if self.cost() < current else stalled
+                current = self.cost()
                 continue
             for a in lifted:
-                if self.starts[a] is not None:
-                    self._lift(a)
+                self._lift(a)
                 self._place(a, old[a])
 
-    def _recreate(self, lifted: list[int]) -> bool:
+    def _moment(self) -> int:
+        """A slot to work around: half the time one over the cap, if any; else any slot."""
+        if self.rng.random() < 0.5:
+            over = np.flatnonzero(self.on_break > self.board.cap)
+            if len(over):
+                return int(over[self.rng.randrange(len(over))])
+        return self.rng.randrange(self.board.slots)
+
+    def _recreate(self, lifted: list[int]) -> None:
         self.rng.shuffle(lifted)
         for a in lifted:
-            best = self._best_response(self.agents[a])
-            if best is None:
-                return False
-            self._place(a, best)
+            self._place(a, self._best_response(self.agents[a]))
         for a in lifted:
-            old = self._lift(a)
-            self._place(a, self._best_response(self.agents[a]) or old)
-        return True
+            self._lift(a)
+            self._place(a, self._best_response(self.agents[a]))
 
     def _place(self, a: int, starts: Starts) -> None:
         for length, start in zip(self.agents[a].lengths, starts, strict=True):
@@ -163,9 +183,8 @@ class Search:
             load = np.convolve(np.ones(len(starts)), np.ones(length)) / len(starts)
             self.expected[starts[0] : starts[0] + len(load)] += sign * load
 
-    def _cumulative_costs(self, first: int, last: int) -> tuple[Floats, Ints | None]:
-        """Over [first, last): running sums of the cost of one more agent on a break, and of
-        the slots at the cap (None when there is no cap to reach)."""
+    def _cumulative_costs(self, first: int, last: int) -> Floats:
+        """Over [first, last): running sums of the cost of one more agent on a break."""
         excess = self.board.deficit[first:last] + self.on_break[first:last]
         if self.building:
             spread = excess + self.expected[first:last]
@@ -173,25 +192,20 @@ class Search:
             cost += _TIE_WEIGHT * (2 * spread + 1)
         else:
             cost = (2 * excess + 1) * ((excess >= 0) + _TIE_WEIGHT)
+        cost += OVER_CAP_COST * (self.on_break[first:last] >= self.board.cap[first:last])
         running = np.zeros(last - first + 1)
         np.cumsum(cost, out=running[1:])
-        if not self.capped:
-            return running, None
-        at_cap = np.zeros(last - first + 1, dtype=np.int64)
-        np.cumsum(self.on_break[first:last] >= self.board.cap[first:last], out=at_cap[1:])
-        return running, at_cap
+        return running
 
-    def _best_response(self, agent: _Agent) -> Starts | None:
-        """The cheapest starts for one agent given everyone else's, or None if the cap forbids."""
+    def _best_response(self, agent: _Agent) -> Starts:
+        """The cheapest starts for one agent given everyone else's."""
         if not agent.lengths:
             return ()
-        running, at_cap = self._cumulative_costs(agent.first, agent.last)
+        running = self._cumulative_costs(agent.first, agent.last)
         best: Floats = np.zeros(1)
         choices: list[Ints] = []
         for k, (begin, end) in enumerate(zip(agent.begins, agent.ends, strict=True)):
             cost = running[end] - running[begin]
-            if at_cap is not None:
-                cost[at_cap[end] > at_cap[begin]] = np.inf
             if k:
                 reach = best[:, None] + agent.penalty[k - 1]
                 choice = reach.argmin(axis=0)
@@ -199,29 +213,9 @@ class Search:
                 choices.append(choice)
             best = cost
         index = int(best.argmin())
-        if not np.isfinite(best[index]):
-            return None
         picked = [index]
         for choice in reversed(choices):
             index = int(choice[index])
             picked.append(index)
         picked.reverse()
         return tuple(int(t[i]) for t, i in zip(agent.starts, picked, strict=True))
-
-
-def search_starts(
-    chains: list[Chain],
-    board: Board,
-    *,
-    deadline: float,
-    seed: int,
-    stop: Callable[[], bool] = lambda: False,
-) -> list[Starts] | None:
-    """Starts per agent that keep every hard rule, improved until `deadline`, or None when
-    building ran into the cap (the solver then decides)."""
-    search = Search(chains, board, seed)
-    if not search.build():
-        return None
-    search.sweep(deadline, stop)
-    search.ruin_and_recreate(deadline, stop)
-    return [s for s in search.starts if s is not None]

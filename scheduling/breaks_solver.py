@@ -108,3 +108,25 @@ class BackgroundSolve:
                 others += [(short_var, value), (cost_var, value * value)]
             bm.hint(model, agents, self._first, others)
         return model, agents
+
+
+def cap_feasible(
+    chains: list[Chain], board: Board, *, time_limit: float, workers: int, seed: int
+) -> Outcome:
+    """Whether the breaks fit under max_on_break at all, ignoring the objective: INFEASIBLE
+    with a proof, FEASIBLE with a plan, or UNKNOWN when the time ran out."""
+    model = cp_model.CpModel()
+    starts = bm.add_break_intervals(model, chains)
+    bm.add_work_between_break_starts(model, chains, starts, board)
+    bm.add_cap_as_cumulative(model, chains, starts, board)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    code = solver.solve(model)
+    if code == cp_model.INFEASIBLE:
+        return Outcome("INFEASIBLE", None, None)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Outcome("UNKNOWN", None, None)
+    plan = [tuple(int(solver.value(start)) for start in agent) for agent in starts]
+    return Outcome("FEASIBLE", plan, None)

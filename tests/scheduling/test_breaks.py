@@ -282,3 +282,24 @@ def test_a_cap_too_low_for_the_windows_is_proven_infeasible() -> None:
     assert plan["status"] == "INFEASIBLE"
     assert plan["infeasible_agents"] == []
     assert "max_on_break" in plan["reason"]
+
+
+def test_a_cap_that_can_just_be_kept_gives_a_valid_plan() -> None:
+    agents = [
+        {
+            "id": f"a{i}",
+            "shift": [0, 24],
+            "breaks": [{"name": "b", "length": 2, "earliest": 0, "latest": 18}],
+        }
+        for i in range(10)
+    ]
+    doc = {
+        "slot_minutes": 15,
+        "slots": 24,
+        "requirement": [9] * 24,
+        "max_on_break": 1,
+        "agents": agents,
+    }
+    plan = solved(doc)
+    assert plan["status"] in ("OPTIMAL", "FEASIBLE")
+    assert sorted(b["start"] for b in plan["breaks"]) == list(range(0, 20, 2))
