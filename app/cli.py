@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import sys
 from datetime import date
@@ -67,6 +68,29 @@ def serve(
         proxy_headers=True,
         log_level="info",
     )
+
+
+@cli.command()
+def worker(concurrency: Annotated[int, typer.Option(help="jobs at once")] = 2) -> None:
+    """Run background jobs (solver runs) from the database queue until interrupted."""
+    import signal
+    import threading
+
+    from app.jobs.worker import Worker
+    from app.main import create_app
+
+    if concurrency < 1:
+        raise fail("--concurrency: must be >= 1")
+    create_app()  # registers every feature's job handlers
+    _, factory = _sessions()
+    runner = Worker(factory, concurrency=concurrency)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    runner.start()
+    typer.echo(f"worker {runner.name}: running jobs, {concurrency} at a time")
+    with contextlib.suppress(KeyboardInterrupt):
+        stopped.wait()
+    runner.stop()
 
 
 @cli.command("create-user")

@@ -32,6 +32,14 @@ class Settings(BaseSettings):
     default_locale: Literal["en", "ru"] = "ru"
     login_attempts_before_delay: int = 5
     login_delay_window_seconds: int = 900
+    jobs_in_process: bool | None = None
+    job_workers: int = 1
+
+    def runs_jobs_in_process(self) -> bool:
+        """Whether the web process runs background jobs itself (default: on SQLite only)."""
+        if self.jobs_in_process is not None:
+            return self.jobs_in_process
+        return self.resolved_database_url().startswith("sqlite")
 
     @model_validator(mode="after")
     def _production_needs_explicit_secrets(self) -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -83,3 +84,7 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+transaction = contextmanager(session_scope)
+"""`with transaction(factory) as db:` — commit on a clean exit, roll back on an exception."""

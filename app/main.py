@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
@@ -18,6 +20,8 @@ from app.auth.routes import router as auth_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.i18n import _
+from app.jobs.routes import router as jobs_router
+from app.jobs.worker import Worker
 from app.shifts.routes import router as shifts_router
 from app.web import STATIC_DIR, is_htmx, render
 
@@ -60,12 +64,28 @@ class LocaleMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start the in-process job worker (embedded default) and stop it on shutdown."""
+    settings: Settings = app.state.settings
+    worker = None
+    if settings.runs_jobs_in_process():
+        worker = Worker(app.state.sessionmaker, concurrency=settings.job_workers)
+        worker.start()
+    app.state.worker = worker
+    yield
+    if worker is not None:
+        worker.stop()
+    app.state.engine.dispose()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A configured smena application (tests pass their own settings)."""
     settings = settings or get_settings()
     i18n.compile_catalogs()
     app = FastAPI(
         title="smena",
+        lifespan=_lifespan,
         dependencies=[Depends(csrf_protect)],
         docs_url=None,
         redoc_url=None,
@@ -87,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(admin_router)
     app.include_router(shifts_router)
+    app.include_router(jobs_router)
     app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
     _add_error_pages(app)
     return app

@@ -2,6 +2,7 @@
 
 from app.models.audit import AuditEntry
 from app.models.auth import LoginFailure
+from app.models.jobs import Job, JobStatus
 from app.models.org import Agent, AgentSkill, Queue, Role, Site, Team, User
 from app.models.schedule import (
     BreakPolicy,
@@ -21,6 +22,8 @@ __all__ = [
     "BreakRule",
     "BreakState",
     "BreakType",
+    "Job",
+    "JobStatus",
     "LoginFailure",
     "PlannedBreak",
     "Queue",

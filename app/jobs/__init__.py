@@ -1,0 +1,1 @@
+"""Background jobs: enqueue in a request, run in a worker, show progress with a polling fragment."""
