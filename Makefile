@@ -10,15 +10,20 @@ endif
 
 .PHONY: run test lint bench-env setup
 
+# The product alone for `run` (quicker on a fresh machine); with the test tools for `test`.
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --compile -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
 	$(PY) -m pip install --quiet --compile -e '.[dev]'
 	touch $@
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed-dev
 
-run: setup
+run: $(VENV)/.installed
 	$(VENV)/bin/smena demo
 
 test: setup
