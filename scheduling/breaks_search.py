@@ -126,6 +126,8 @@ class Search:
         a row found nothing better."""
         spans = np.array([(a.first, a.last) for a in self.agents], dtype=np.int64).reshape(-1, 2)
         flexible = np.array([agent.flexible for agent in self.agents], dtype=bool)
+        if not flexible.any():
+            return
         current = self.cost()
         stalled, patience = 0, _STALL_MOVES + 4 * len(self.agents)
         while stalled < patience and time.perf_counter() < deadline and not stop():
@@ -133,12 +135,12 @@ class Search:
             half = self.rng.randint(*_RUIN_HALF_WIDTH)
             near = (spans[:, 0] < moment + half) & (spans[:, 1] > moment - half) & flexible
             candidates = np.flatnonzero(near).tolist()
+            stalled += 1
             if not candidates:
                 continue
             count = min(len(candidates), self.rng.randint(*_RUIN_AGENTS))
             lifted = self.rng.sample(candidates, count)
             old = {a: self._lift(a) for a in lifted}
-            stalled += 1
             self._recreate(lifted)
             if self.cost() <= current:
                 stalled = 0 if self.cost() < current else stalled

@@ -179,7 +179,7 @@ def test_a_proven_optimum_returns_before_the_time_limit() -> None:
 
 def test_the_time_limit_holds_on_a_larger_instance() -> None:
     rng = random.Random(7)
-    doc = random_doc(rng, agents=150, slots=96, extras=False)
+    doc = random_doc(rng, agents=400, slots=96, extras=False)
     started = time.perf_counter()
     plan = solved(doc, Params(time_limit_seconds=1.0))
     assert time.perf_counter() - started < 2.0
@@ -303,3 +303,21 @@ def test_a_cap_that_can_just_be_kept_gives_a_valid_plan() -> None:
     plan = solved(doc)
     assert plan["status"] in ("OPTIMAL", "FEASIBLE")
     assert sorted(b["start"] for b in plan["breaks"]) == list(range(0, 20, 2))
+
+
+def test_no_agents_or_nothing_to_move_is_optimal_at_once() -> None:
+    empty: Doc = {"slot_minutes": 5, "slots": 4, "requirement": [0, 1, 2, 0], "agents": []}
+    plan = solved(empty)
+    assert (plan["status"], plan["objective"], plan["shortage_total"]) == ("OPTIMAL", 5, 3)
+    doc = spec_example()
+    for agent in doc["agents"]:
+        agent["fixed"] = {"break1": 110, "lunch": 140, "break2": 170}
+    doc["max_on_break"] = 12
+    started = time.perf_counter()
+    assert solved(doc, Params(time_limit_seconds=10.0))["status"] == "OPTIMAL"
+    assert time.perf_counter() - started < 2
+
+
+def test_one_worker_gives_the_same_kind_of_answer() -> None:
+    plan = solved(spec_example(), Params(time_limit_seconds=2.0, workers=1))
+    assert plan["status"] == "OPTIMAL"
