@@ -64,8 +64,6 @@ _CP_SAT_STARTS_PER_SECOND = 600  # start literals CP-SAT digests per second of t
 def solve(instance: Instance, params: Params) -> Plan:
     """The plan with the least sum of squared shortage found within `params`, or why none."""
     started = time.perf_counter()
-    limit = params.time_limit_seconds
-    deadline = started + limit
     chains, reasons = chains_of(instance)
     if reasons:
         who = "agent" if len(reasons) == 1 else "agents"
@@ -73,33 +71,45 @@ def solve(instance: Instance, params: Params) -> Plan:
         return _without_plan("INFEASIBLE", started, reason=why, agents=tuple(reasons))
     board = board_of(instance)
     held = held_on_break(board.slots, chains)
-    over = np.flatnonzero(held > board.cap)
-    if len(over):
-        return _without_plan("INFEASIBLE", started, reason=_cap_reason(board, held, int(over[0])))
+    if (held > board.cap).any():
+        return _without_plan("INFEASIBLE", started, reason=_cap_reason(board, held))
     search = Search(chains, board, params.seed)
     search.build()
-    if search.over_cap():  # a tight cap: settle first whether the breaks fit under it at all
-        fit = cap_feasible(
-            chains, board, time_limit=_CAP_SHARE * limit, workers=params.workers, seed=params.seed
-        )
-        if fit.status == "INFEASIBLE":
-            return _without_plan("INFEASIBLE", started, reason=_CAP_TOO_LOW)
-        if fit.starts is not None:
-            search.restore(fit.starts)
+    if search.over_cap() and not _fits_under_cap(search, chains, board, params):
+        return _without_plan("INFEASIBLE", started, reason=_CAP_TOO_LOW)
     floor = objective(board, held)
-    # CP-SAT proves optimality on small instances and settles caps the search cannot meet.
+    found, bound, outcome = _improve(search, chains, board, floor, params, started)
+    return _decide(instance, chains, board, found, bound, outcome, started)
+
+
+def _fits_under_cap(search: Search, chains: list[Chain], board: Board, params: Params) -> bool:
+    """False when the breaks cannot fit under the cap at all; else start from a plan that
+    keeps it, when CP-SAT found one in time."""
+    limit = _CAP_SHARE * params.time_limit_seconds
+    fit = cap_feasible(chains, board, time_limit=limit, workers=params.workers, seed=params.seed)
+    if fit.starts is not None:
+        search.restore(fit.starts)
+    return fit.status != "INFEASIBLE"
+
+
+def _improve(
+    search: Search,
+    chains: list[Chain],
+    board: Board,
+    floor: int,
+    params: Params,
+    started: float,
+) -> tuple[list[Starts] | None, int, Outcome]:
+    """Local search until the bound's share of the time; CP-SAT beside it (or after it, with
+    one worker) on small instances or when the cap is still broken; then the bound. Returns
+    the plan found by the search (None if it breaks the cap), a bound, CP-SAT's outcome."""
+    limit = params.time_limit_seconds
+    deadline = started + limit
     starts = sum(r.hi - r.lo + 1 for c in chains for r in c.ranges)
     with_solver = starts <= _CP_SAT_STARTS_PER_SECOND * limit or search.over_cap() > 0
     solver = None
     if with_solver and params.workers > 1:
-        solver = BackgroundSolve(
-            chains,
-            board,
-            search.plan(),
-            deadline=deadline,
-            workers=params.workers - 1,
-            seed=params.seed,
-        ).start()
+        solver = _solver(search, chains, board, params, deadline, params.workers - 1)
     until = started + 0.5 * limit if with_solver and not solver else deadline - _BOUND_SHARE * limit
 
     def stop() -> bool:
@@ -108,25 +118,32 @@ def solve(instance: Instance, params: Params) -> Plan:
     search.sweep(until, stop)
     search.ruin_and_recreate(until, stop)
     if with_solver and solver is None:  # one worker: CP-SAT after the search, not beside it
-        solver = BackgroundSolve(
-            chains,
-            board,
-            search.plan(),
-            deadline=deadline - _BOUND_SHARE * limit,
-            workers=1,
-            seed=params.seed,
-        ).start()
+        solver = _solver(search, chains, board, params, deadline - _BOUND_SHARE * limit, 1)
         solver.join()
     found = search.plan() if search.over_cap() == 0 else None
     bound = floor
     if found is not None and search.objective() > floor and not (solver and solver.done.is_set()):
         bound = lower_bound(chains, board, search.on_break, search.objective(), deadline)
-    outcome = Outcome("UNKNOWN", None, None)
-    if solver is not None:
-        if found is not None and bound >= search.objective():
-            solver.stop()
-        outcome = solver.join()
-    return _decide(instance, chains, board, found, bound, outcome, started)
+    if solver is None:
+        return found, bound, Outcome("UNKNOWN", None, None)
+    if found is not None and bound >= search.objective():
+        solver.stop()
+    return found, bound, solver.join()
+
+
+def _solver(
+    search: Search,
+    chains: list[Chain],
+    board: Board,
+    params: Params,
+    deadline: float,
+    workers: int,
+) -> BackgroundSolve:
+    """CP-SAT started on its thread from the search's current plan."""
+    plan = search.plan()
+    return BackgroundSolve(
+        chains, board, plan, deadline=deadline, workers=workers, seed=params.seed
+    ).start()
 
 
 def _decide(
@@ -233,7 +250,8 @@ def _without_plan(
     )
 
 
-def _cap_reason(board: Board, held: np.ndarray[Any, Any], slot: int) -> str:
+def _cap_reason(board: Board, held: np.ndarray[Any, Any]) -> str:
+    slot = int(np.flatnonzero(held > board.cap)[0])
     return (
         f"max_on_break is {board.cap[slot]} at slot {slot}, but {held[slot]} agents must be on "
         "a break then (fixed breaks, not_before or windows that leave no choice)"
