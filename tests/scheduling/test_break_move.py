@@ -118,10 +118,10 @@ def test_approvable_moves_never_deepen_a_shortage_nor_break_the_cap() -> None:
         lunch = move.breaks[1]
         old = set(range(lunch.start, lunch.start + lunch.length))
         new = set(range(move.new_start, move.new_start + lunch.length))
-        me_before = [0 if m in old else 1 for m in range(SHIFT)]
-        me_after = [0 if m in new else 1 for m in range(SHIFT)]
-        before = _shortage(requirement, [p + w for p, w in zip(others_phones, me_before, strict=True)])
-        after = _shortage(requirement, [p + w for p, w in zip(others_phones, me_after, strict=True)])
+        me_before = [p + (m not in old) for m, p in enumerate(others_phones)]
+        me_after = [p + (m not in new) for m, p in enumerate(others_phones)]
+        before = _shortage(requirement, me_before)
+        after = _shortage(requirement, me_after)
         worse = any(a > b for a, b in zip(after, before, strict=True))
         over = any(others_break[m] + 1 > (move.max_on_break or 0) for m in new - old)
         rules = {f.rule for f in verdict.findings}
