@@ -22,6 +22,7 @@ from scheduling.breaks_chains import Board, Chain, objective
 
 Ints = NDArray[np.int64]
 Floats = NDArray[np.float64]
+Bools = NDArray[np.bool_]
 Starts = tuple[int, ...]
 _TIE_WEIGHT = 1e-4  # pull towards slack: far below one unit of the objective
 _RUIN_AGENTS = (2, 10)  # agents lifted per move, at random in this range
@@ -34,9 +35,9 @@ class _Agent:
     """One chain ready for dynamic programming: candidate starts and allowed successions,
     with slots counted from the first slot the agent can be on a break (`first`)."""
 
-    __slots__ = ("begins", "columns", "ends", "first", "last", "lengths", "penalty", "starts")
+    __slots__ = ("allowed", "begins", "columns", "ends", "first", "last", "lengths", "starts")
 
-    def __init__(self, chain: Chain, board: Board) -> None:
+    def __init__(self, chain: Chain, board: Board, shared: dict[tuple[int, ...], Bools]) -> None:
         self.lengths = chain.lengths
         self.starts = [np.arange(r.lo, r.hi + 1) for r in chain.ranges]
         ends = [r.hi + length for r, length in zip(chain.ranges, chain.lengths, strict=True)]
@@ -47,11 +48,14 @@ class _Agent:
             t + length - self.first for t, length in zip(self.starts, self.lengths, strict=True)
         ]
         self.columns = [np.arange(len(t)) for t in self.starts]
-        self.penalty = []  # 0 where break k may follow break k - 1 at these starts, else inf
+        self.allowed = []  # where break k may follow break k - 1, by index into their starts
         for k in range(1, len(self.starts)):
-            gap = self.starts[k][None, :] - self.starts[k - 1][:, None] - self.lengths[k - 1]
-            allowed = (gap >= board.min_work) & (gap <= board.max_work)
-            self.penalty.append(np.where(allowed, 0.0, np.inf))
+            before, after = self.starts[k - 1], self.starts[k]
+            shape = (len(before), len(after), int(after[0] - before[0]) - self.lengths[k - 1])
+            if shape not in shared:  # agents with the same windows share the table
+                gap = np.arange(shape[1])[None, :] - np.arange(shape[0])[:, None] + shape[2]
+                shared[shape] = (gap >= board.min_work) & (gap <= board.max_work)
+            self.allowed.append(shared[shape])
 
     @property
     def flexible(self) -> bool:
@@ -64,7 +68,8 @@ class Search:
 
     def __init__(self, chains: list[Chain], board: Board, seed: int) -> None:
         self.board = board
-        self.agents = [_Agent(chain, board) for chain in chains]
+        shared: dict[tuple[int, ...], Bools] = {}
+        self.agents = [_Agent(chain, board, shared) for chain in chains]
         self.starts: list[Starts | None] = [None] * len(chains)
         self.on_break = np.zeros(board.slots, dtype=np.int64)
         self.expected = np.zeros(board.slots, dtype=np.float64)  # agents not yet placed
@@ -209,7 +214,7 @@ class Search:
         for k, (begin, end) in enumerate(zip(agent.begins, agent.ends, strict=True)):
             cost = running[end] - running[begin]
             if k:
-                reach = best[:, None] + agent.penalty[k - 1]
+                reach = np.where(agent.allowed[k - 1], best[:, None], np.inf)
                 choice = reach.argmin(axis=0)
                 cost += reach[choice, agent.columns[k]]
                 choices.append(choice)
