@@ -158,6 +158,44 @@ def import_schedule_cmd(
     )
 
 
+@import_cli.command("history")
+def import_history_cmd(
+    file: Annotated[
+        Path, typer.Argument(help="CSV with header date,interval_start,queue,calls,aht_seconds")
+    ],
+    site: Annotated[str, typer.Option(help="site name")],
+    interval_minutes: Annotated[int, typer.Option(help="interval length: 15, 30 or 60")] = 30,
+) -> None:
+    """Import interval history (calls and AHT per queue and interval): all lines or none."""
+    from app.planning.importer import INTERVAL_CHOICES, import_history
+
+    if interval_minutes not in INTERVAL_CHOICES:
+        raise fail("--interval-minutes: must be 15, 30 or 60")
+    if not file.is_file():
+        raise fail(f"{file}: no such file")
+    _, factory = _sessions()
+    for db in session_scope(factory):
+        site_row = db.scalar(select(Site).where(Site.name == site))
+        if site_row is None:
+            raise fail(f"--site: no site named {site!r}")
+        result = import_history(
+            db,
+            user=None,
+            site=site_row,
+            content=file.read_bytes(),
+            interval_minutes=interval_minutes,
+            filename=file.name,
+        )
+        if result.errors:
+            for e in result.errors:
+                typer.echo(f"error: {file}:{e.line}: {e.column or '-'}: {e.reason}", err=True)
+            db.rollback()
+            raise typer.Exit(2)
+    typer.echo(
+        f"imported: {result.created} new, {result.updated} changed, {result.unchanged} unchanged"
+    )
+
+
 @cli.command()
 def demo(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",

@@ -22,6 +22,7 @@ from app.db import make_engine, make_sessionmaker
 from app.i18n import _
 from app.jobs.routes import router as jobs_router
 from app.jobs.worker import Worker
+from app.planning.routes import router as planning_router
 from app.shifts.routes import router as shifts_router
 from app.web import STATIC_DIR, is_htmx, render
 
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_router)
     app.include_router(admin_router)
     app.include_router(shifts_router)
+    app.include_router(planning_router)
     app.include_router(jobs_router)
     app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
     _add_error_pages(app)

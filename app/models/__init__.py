@@ -4,6 +4,7 @@ from app.models.audit import AuditEntry
 from app.models.auth import LoginFailure
 from app.models.jobs import Job, JobStatus
 from app.models.org import Agent, AgentSkill, Queue, Role, Site, Team, User
+from app.models.planning import IntervalHistory, StaffingPlan, StaffingPlanInterval
 from app.models.schedule import (
     BreakPolicy,
     BreakRule,
@@ -22,6 +23,7 @@ __all__ = [
     "BreakRule",
     "BreakState",
     "BreakType",
+    "IntervalHistory",
     "Job",
     "JobStatus",
     "LoginFailure",
@@ -31,6 +33,8 @@ __all__ = [
     "Shift",
     "ShiftTemplate",
     "Site",
+    "StaffingPlan",
+    "StaffingPlanInterval",
     "Team",
     "User",
 ]

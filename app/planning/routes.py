@@ -1,0 +1,209 @@
+"""The Planning screen (forecast, requirement, targets, save, export) and the history upload."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Annotated, Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile  # what request.form() gives, not FastAPI's
+
+from app.auth.guards import Db, allow
+from app.auth.scope import site_scope
+from app.db import utcnow
+from app.forms import Form
+from app.i18n import _
+from app.models import Queue, Site, User
+from app.planning import service
+from app.planning.charts import week_chart
+from app.planning.forms import TARGET_FIELDS, has_targets, read_targets, target_values
+from app.planning.importer import INTERVAL_CHOICES, import_history
+from app.planning.requirement import Targets
+from app.shifts.timeconv import week_start
+from app.web import STAFF, redirect, render
+
+router = APIRouter()
+Planner = Annotated[User, Depends(allow(*STAFF))]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The site, queue (None: all queues) and week on screen, and what could be chosen."""
+
+    sites: list[Site]
+    site: Site
+    queues: list[Queue]
+    queue: Queue | None
+    monday: date
+
+    @property
+    def prev_week(self) -> date:
+        return self.monday - timedelta(days=7)
+
+    @property
+    def next_week(self) -> date:
+        return self.monday + timedelta(days=7)
+
+    def params(self) -> dict[str, str]:
+        return {
+            "site_id": str(self.site.id),
+            "queue_id": str(self.queue.id) if self.queue else "",
+            "week": self.monday.isoformat(),
+        }
+
+
+def _number(raw: Any) -> int | None:
+    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 10 else None
+
+
+def _pick_site(db: Session, user: User, site_id: int | None) -> tuple[list[Site], Site]:
+    query = select(Site).where(Site.active, site_scope(user, Site.id)).order_by(Site.name)
+    sites = list(db.scalars(query))
+    chosen = next((s for s in sites if s.id == site_id), sites[0] if sites else None)
+    if chosen is None:
+        raise HTTPException(404)
+    return sites, chosen
+
+
+def _choose(db: Session, user: User, values: Mapping[str, Any]) -> Choice:
+    sites, site = _pick_site(db, user, _number(values.get("site_id")))
+    queues = list(
+        db.scalars(select(Queue).where(Queue.site_id == site.id, Queue.active).order_by(Queue.name))
+    )
+    queue = next((q for q in queues if q.id == _number(values.get("queue_id"))), None)
+    try:
+        day = date.fromisoformat(str(values.get("week", "")))
+    except ValueError:  # no week chosen: next week, on the site's calendar
+        day = utcnow().astimezone(ZoneInfo(site.timezone)).date() + timedelta(days=7)
+    return Choice(sites, site, queues, queue, week_start(day))
+
+
+def _plan(
+    request: Request, db: Session, user: User, values: Mapping[str, Any], template: str
+) -> Response:
+    """Render `template` with the plan of the chosen week for the targets in `values`."""
+    choice = _choose(db, user, values)
+    form = Form(values)
+    given = has_targets(form.values)
+    targets = read_targets(form) if given else Targets.for_site(choice.site)
+    plan = None
+    if targets is not None:
+        queues = [choice.queue] if choice.queue else choice.queues
+        plan = service.plan_week(
+            db, site=choice.site, queues=queues, monday=choice.monday, targets=targets
+        )
+    if given:
+        shown = {name: form.values.get(name, "") for name in TARGET_FIELDS}
+    else:
+        shown = target_values(Targets.for_site(choice.site))
+    context = {
+        "choice": choice,
+        "plan": plan,
+        "chart": week_chart(plan.rows, choice.site.timezone) if plan and plan.rows else None,
+        "values": shown,
+        "errors": form.errors,
+        "query": urlencode({**choice.params(), **shown}),
+        "fragment": template.startswith("planning/_"),
+        "target_fields": TARGET_FIELDS,
+    }
+    return render(request, template, context, status_code=422 if form.errors else 200)
+
+
+@router.get("/planning", name="planning")
+def page(request: Request, db: Db, user: Planner) -> Response:
+    return _plan(request, db, user, request.query_params, "planning/page.html")
+
+
+@router.get("/planning/requirement", name="planning_requirement")
+def requirement(request: Request, db: Db, user: Planner) -> Response:
+    return _plan(request, db, user, request.query_params, "planning/_requirement.html")
+
+
+@router.get("/planning/export", name="planning_export")
+def export(request: Request, db: Db, user: Planner) -> Response:
+    choice = _choose(db, user, request.query_params)
+    form = Form(request.query_params)
+    targets = read_targets(form) if has_targets(form.values) else Targets.for_site(choice.site)
+    if targets is None:
+        return _plan(request, db, user, request.query_params, "planning/page.html")
+    queues = [choice.queue] if choice.queue else choice.queues
+    plan = service.plan_week(
+        db, site=choice.site, queues=queues, monday=choice.monday, targets=targets
+    )
+    name = f"plan-site{choice.site.id}-{choice.queue.id if choice.queue else 'all'}"
+    return Response(
+        service.plan_csv(plan),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}-{choice.monday}.csv"'},
+    )
+
+
+@router.post("/planning/save", name="planning_save")
+async def save(request: Request, db: Db, user: Planner) -> Response:
+    values = await request.form()
+    choice = _choose(db, user, values)
+    if _number(values.get("site_id")) != choice.site.id:  # never save to a site not chosen
+        raise HTTPException(404)
+    targets = read_targets(Form(values))
+    if targets is None:
+        return _plan(request, db, user, values, "planning/page.html")
+    queues = [choice.queue] if choice.queue else choice.queues
+    plan = service.plan_week(
+        db, site=choice.site, queues=queues, monday=choice.monday, targets=targets
+    )
+    saved = service.save_plan(db, user=user, plan=plan)
+    query = urlencode({**choice.params(), **target_values(targets)})
+    if not saved:
+        return redirect(request, f"/planning?{query}", _("Nothing to save: no history."))
+    message = _("Plan saved for the week of {date}: {n} queue(s).").format(
+        date=choice.monday.isoformat(), n=len(saved)
+    )
+    return redirect(request, f"/planning?{query}", message)
+
+
+@router.get("/planning/history", name="planning_history")
+def history_page(request: Request, db: Db, user: Planner, site_id: int | None = None) -> Response:
+    sites, site = _pick_site(db, user, site_id)
+    context = {"sites": sites, "site": site, "intervals": INTERVAL_CHOICES, "interval": 30}
+    return render(request, "planning/history.html", context)
+
+
+@router.post("/planning/history", name="planning_history_submit")
+async def history_submit(request: Request, db: Db, user: Planner) -> Response:
+    form = await request.form()
+    upload = form.get("file")
+    chosen = upload if isinstance(upload, UploadFile) and upload.filename else None
+    content = await chosen.read() if chosen else b""
+    await form.close()  # the upload's temporary file
+    site_id = _number(form.get("site_id"))
+    interval = _number(form.get("interval_minutes")) or 0
+    sites, site = _pick_site(db, user, site_id)
+    if site.id != site_id:  # never import into a site the user did not choose
+        raise HTTPException(404)
+    context: dict[str, Any] = {
+        "sites": sites,
+        "site": site,
+        "intervals": INTERVAL_CHOICES,
+        "interval": interval,
+    }
+    if chosen is None:
+        context["file_error"] = _("Choose a CSV file.")
+        return render(request, "planning/history.html", context, status_code=422)
+    result = import_history(
+        db,
+        user=user,
+        site=site,
+        content=content,
+        interval_minutes=interval,
+        filename=chosen.filename or "",
+    )
+    context |= {"result": result, "filename": chosen.filename}
+    status = 422 if result.errors else 200
+    return render(request, "planning/history.html", context, status_code=status)
