@@ -17,6 +17,7 @@ from app import i18n
 from app.admin.routes import router as admin_router
 from app.auth.guards import CsrfRejected, Forbidden, LoginRequired, csrf_protect
 from app.auth.routes import router as auth_router
+from app.breaks.routes import router as breaks_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.i18n import _
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_router)
     app.include_router(shifts_router)
     app.include_router(planning_router)
+    app.include_router(breaks_router)
     app.include_router(jobs_router)
     app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
     _add_error_pages(app)

@@ -53,6 +53,7 @@ NAV = (
     NavItem("home", N_("Home"), frozenset(Role)),
     NavItem("my_shifts", N_("My shifts"), frozenset({Role.OPERATOR})),
     NavItem("shift_week", N_("Shifts"), STAFF),
+    NavItem("breaks_page", N_("Breaks"), STAFF),
     NavItem("planning", N_("Planning"), STAFF),
     NavItem("admin_sites", N_("Sites"), ADMINS),
     NavItem("admin_teams", N_("Teams"), STAFF),

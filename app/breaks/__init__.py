@@ -1,0 +1,1 @@
+"""The Breaks screen: a team's day, optimised in the background, moved by hand, published."""

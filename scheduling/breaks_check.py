@@ -1,0 +1,140 @@
+"""One agent's breaks, placed by hand, checked against every hard rule at once; shortage figures.
+
+Unlike `solve`, which names only the first reason an agent cannot take its breaks, the check
+lists every rule a concrete placement breaks, so a supervisor sees all of them together.
+Time is in slots, as in specs/breaks.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from scheduling.breaks_types import Agent, Instance
+
+Rule = Literal["window", "shift", "order", "min_work", "max_work", "cap"]
+Starts = Mapping[str, Mapping[str, int]]  # agent id -> break name -> start slot
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """A hard rule a placement breaks: over slots [first, last), `value` against `limit`.
+
+    window: the break `name` starts at `value`, outside [first, last] (its earliest, latest).
+    shift: the break `name` covers [first, last), not inside the shift [value, limit).
+    order: the break `name` starts at `first`, before `other` ends at `last`.
+    min_work, max_work: a stretch of work [first, last) lasts `value` slots, limit `limit`.
+    cap: `value` agents on a break somewhere in [first, last), at most `limit` allowed.
+    """
+
+    rule: Rule
+    first: int
+    last: int
+    value: int
+    limit: int
+    name: str = ""
+    other: str = ""
+
+
+def check_agent(
+    instance: Instance, agent: Agent, starts: Mapping[str, int], others_on_break: Sequence[int]
+) -> list[Violation]:
+    """Every hard rule `agent`'s breaks at `starts` break; others' breaks count toward the cap."""
+    found = _window_and_shift(agent, starts)
+    found += _order(agent, starts)
+    found += _stretches(instance, agent, starts)
+    found += _cap(instance, agent, starts, others_on_break)
+    return found
+
+
+def _window_and_shift(agent: Agent, starts: Mapping[str, int]) -> list[Violation]:
+    found: list[Violation] = []
+    for brk in agent.breaks:
+        start = starts[brk.name]
+        if not brk.earliest <= start <= brk.latest:
+            found.append(Violation("window", brk.earliest, brk.latest, start, 0, brk.name))
+        if start < agent.shift_start or start + brk.length > agent.shift_end:
+            found.append(
+                Violation(
+                    "shift", start, start + brk.length, agent.shift_start, agent.shift_end, brk.name
+                )
+            )
+    return found
+
+
+def _order(agent: Agent, starts: Mapping[str, int]) -> list[Violation]:
+    """Breaks come in their order, none overlapping the one before."""
+    found: list[Violation] = []
+    for before, brk in zip(agent.breaks, agent.breaks[1:], strict=False):
+        end_before = starts[before.name] + before.length
+        if starts[brk.name] < end_before:
+            found.append(
+                Violation("order", starts[brk.name], end_before, 0, 0, brk.name, before.name)
+            )
+    return found
+
+
+def _stretches(instance: Instance, agent: Agent, starts: Mapping[str, int]) -> list[Violation]:
+    """Each stretch of work (shift start, between breaks, shift end) within min/max work."""
+    edges = [agent.shift_start]
+    for brk in agent.breaks:
+        edges += [starts[brk.name], starts[brk.name] + brk.length]
+    edges.append(agent.shift_end)
+    found: list[Violation] = []
+    for first, last in zip(edges[::2], edges[1::2], strict=True):
+        work = last - first
+        if 0 <= work < instance.min_work:
+            found.append(Violation("min_work", first, last, work, instance.min_work))
+        if instance.max_work is not None and work > instance.max_work:
+            found.append(Violation("max_work", first, last, work, instance.max_work))
+    return found
+
+
+def _cap(
+    instance: Instance, agent: Agent, starts: Mapping[str, int], others: Sequence[int]
+) -> list[Violation]:
+    """At most max_on_break agents on a break in each slot this agent is on a break."""
+    if instance.max_on_break is None:
+        return []
+    found: list[Violation] = []
+    for brk in agent.breaks:
+        start = starts[brk.name]
+        over = [
+            s
+            for s in range(max(0, start), min(instance.slots, start + brk.length))
+            if others[s] + 1 > instance.max_on_break[s]
+        ]
+        if over:
+            peak = max(others[s] + 1 for s in over)
+            cap = min(instance.max_on_break[s] for s in over)
+            found.append(Violation("cap", over[0], over[-1] + 1, peak, cap, brk.name))
+    return found
+
+
+def on_break(instance: Instance, starts: Starts, *, without: str | None = None) -> list[int]:
+    """Agents on a break per slot, from the breaks in `starts` (all agents but `without`)."""
+    count = [0] * instance.slots
+    for agent in instance.agents:
+        if agent.id == without:
+            continue
+        placed = starts.get(agent.id, {})
+        for brk in agent.breaks:
+            if brk.name in placed:
+                start = placed[brk.name]
+                for s in range(max(0, start), min(instance.slots, start + brk.length)):
+                    count[s] += 1
+    return count
+
+
+def shortage(instance: Instance, starts: Starts) -> list[int]:
+    """short(s) = max(0, requirement - agents on shift and not on a break); unplaced breaks idle."""
+    working = [0] * instance.slots
+    for agent in instance.agents:
+        for s in range(agent.shift_start, agent.shift_end):
+            working[s] += 1
+    breaks = on_break(instance, starts)
+    return [
+        max(0, need - (w - b))
+        for need, w, b in zip(instance.requirement, working, breaks, strict=True)
+    ]
