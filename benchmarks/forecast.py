@@ -8,7 +8,9 @@ October days before it ("Oct"), and again with January 1999 added in front as ol
 all queues together and for the PS queue (regular private customers, two thirds of the calls)
 it prints WAPE and bias (in %) of the seasonal-naive baseline (same weekday last week) and of
 smena's seasonal_baseline, exponential_smoothing and auto (the method chosen by a backtest on
-the history the forecast sees), per week and over weeks 2-5 together, and the time taken.
+the history the forecast sees), per week and over weeks 2-5 together, and the time the
+forecasts took (ms, weeks 2-5 together; auto's includes its own backtests). A last row per
+history gives the same figures for the AHT forecast, intervals weighted by their actual calls.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -39,7 +41,7 @@ LABELS = {
     "exponential_smoothing": "exponential_smoothing",
     "auto": "auto",
 }
-
+AHT_LABEL = "AHT (calls-weighted)"
 SHORT = {"seasonal_naive": "naive", "seasonal_baseline": "base", "exponential_smoothing": "ES"}
 Call = tuple[str, datetime, float | None]  # queue, offered at (local clock), handle seconds
 
@@ -79,29 +81,39 @@ def joined(older: History, newer: History) -> History:
 class Row:
     series: str
     variant: str
-    method: Choice
-    cells: list[str]
-    seconds: float = 0.0
+    label: str
+    cells: list[str] = field(default_factory=list)
+    seconds: float | None = 0.0
 
 
-def run(series: str, variant: str, full: History, older: History | None, method: Choice) -> Row:
-    row = Row(series, variant, method, [])
-    forecasts, actuals = [], []
+def run(
+    series: str, variant: str, full: History, older: History | None, method: Choice
+) -> list[Row]:
+    """The method's row; with auto, also the AHT forecast's row (AHT does not depend on it)."""
+    row, aht_row = Row(series, variant, LABELS[method]), Row(series, variant, AHT_LABEL)
+    forecasts, actuals, aht_forecasts, aht_actuals = [], [], [], []
     for start, length in WEEKS:
         train = full.before(start)
         if older is not None:
             train = joined(older, train)
         began = time.perf_counter()
         result = forecast(train, length, method)
+        assert row.seconds is not None
         row.seconds += time.perf_counter() - began
         first = full.days.index(start)
-        predicted, actual = result.calls, full.calls[first : first + length]
-        forecasts.append(predicted)
+        actual, aht = full.calls[first : first + length], full.aht_seconds[first : first + length]
+        forecasts.append(result.calls)
         actuals.append(actual)
         picked = f" {SHORT[result.method]}" if method == "auto" else ""
-        row.cells.append(f"{cell(predicted, actual)}{picked}")
+        row.cells.append(f"{cell(result.calls, actual)}{picked}")
+        weights = np.where(aht > 0, actual, 0.0)  # calls-weighted, intervals with an AHT
+        aht_forecasts.append(weights * result.aht_seconds)
+        aht_actuals.append(weights * aht)
+        aht_row.cells.append(cell(aht_forecasts[-1], aht_actuals[-1]))
     row.cells.append(cell(np.concatenate(forecasts), np.concatenate(actuals)))
-    return row
+    aht_row.cells.append(cell(np.concatenate(aht_forecasts), np.concatenate(aht_actuals)))
+    aht_row.seconds = None
+    return [row, aht_row] if method == "auto" else [row]
 
 
 def cell(predicted: np.ndarray, actual: np.ndarray) -> str:
@@ -113,7 +125,14 @@ def print_table(rows: list[Row]) -> None:
               *(f"week {k + 2} from {start:%b %d}" for k, (start, _) in enumerate(WEEKS)),
               "weeks 2-5", "ms"]  # fmt: skip
     table = [header] + [
-        [r.series, r.variant, LABELS[r.method], *r.cells, f"{1000 * r.seconds:.0f}"] for r in rows
+        [
+            r.series,
+            r.variant,
+            r.label,
+            *r.cells,
+            "" if r.seconds is None else f"{1000 * r.seconds:.0f}",
+        ]
+        for r in rows
     ]
     widths = [max(len(line[k]) for line in table) for k in range(len(header))]
     for line in table:
@@ -136,13 +155,16 @@ def main() -> None:
         f"Loaded {len(october):,} October and {len(january):,} January offered calls "
         f"in {time.perf_counter() - began:.1f} s"
     )
-    print("Cells: WAPE % (bias %, + = forecast too high); auto also names the method it picked.")
+    print("Cells: WAPE % (bias %, + = forecast too high) of calls per interval; auto also names")
+    print("the method it picked. The AHT row: the same figures for AHT, each interval weighted by")
+    print("its actual calls (the AHT forecast is the same whatever the method).")
     rows: list[Row] = []
     for series, keep in (("all queues", lambda q: True), ("PS", lambda q: q == "PS")):
         full = history(series, october_days, october, keep)
         older = history(series, january_days, january, keep)
         for variant, extra in (("Oct", None), ("Jan+Oct", older)):
-            rows.extend(run(series, variant, full, extra, method) for method in CHOICES)
+            for method in CHOICES:
+                rows.extend(run(series, variant, full, extra, method))
     print_table(rows)
     print(f"Total {time.perf_counter() - began:.1f} s")
 

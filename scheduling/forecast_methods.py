@@ -26,7 +26,7 @@ from scheduling.forecast_history import FloatArray, Forecast, History, Method
 from scheduling.forecast_smoothing import exponential_smoothing
 
 BASELINE_WEEKS = 4
-AHT_PRIOR_CALLS = 5.0
+AHT_PRIOR_CALLS = 30.0  # one interval's AHT is noisy: talk times vary about as much as their mean
 
 
 def same_weekday_rows(history: History, day: date, weeks: int) -> list[int]:
@@ -87,9 +87,9 @@ def aht_forecast(history: History, days: tuple[date, ...]) -> FloatArray:
     for k, day in enumerate(days):
         rows = same_weekday_rows(history, day, BASELINE_WEEKS)
         if rows:
-            slot_weights = weights[rows].sum(axis=0)
+            weight = weights[rows].sum(axis=0) + AHT_PRIOR_CALLS
             handle = (weights[rows] * history.aht_seconds[rows]).sum(axis=0)
-            aht[k] = (handle + AHT_PRIOR_CALLS * overall) / (slot_weights + AHT_PRIOR_CALLS)
+            np.divide(handle + AHT_PRIOR_CALLS * overall, weight, out=aht[k], where=weight > 0)
     return aht
 
 

@@ -196,3 +196,13 @@ def test_forecast_intervals_are_in_time_order_with_local_starts() -> None:
 def test_days_ahead_must_be_at_least_one() -> None:
     with pytest.raises(ValueError, match="days_ahead"):
         forecast(make_history(noisy_weeks(1)), 0)
+
+
+@pytest.mark.parametrize("method", CHOICES)
+def test_quarter_hour_intervals(method: Choice) -> None:
+    calls = np.repeat(noisy_weeks(4), 2, axis=1) / 2  # 96 quarter-hours a day
+    history = make_history(calls)
+    assert history.interval_minutes == 15
+    result = forecast(history, 7, method)
+    assert result.calls.shape == (7, 96) and (result.calls >= 0).all()
+    assert not result.calls[:, :28].any()  # before 07:00
