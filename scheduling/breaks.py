@@ -1,8 +1,10 @@
 """Break scheduling (specs/breaks.md): place every agent's breaks so the phones stay covered.
 
 `solve(instance, params)` first checks each agent alone and names those whose own rules
-cannot hold. Then a local search builds and improves a plan; on instances small enough,
-CP-SAT runs beside it to prove optimality; a Lagrangian relaxation proves the bound.
+cannot hold, and checks the cap against the breaks that cannot move. Then a local search
+builds a plan and improves it. Where the cap binds, CP-SAT settles first whether the breaks
+fit under it at all; on small instances CP-SAT also runs beside the search to prove
+optimality; a Lagrangian relaxation proves the bound on the rest.
 """
 
 from __future__ import annotations

@@ -51,6 +51,12 @@ class Params:
     workers: int = 2
     seed: int = 0
 
+    def __post_init__(self) -> None:
+        if not self.time_limit_seconds > 0:
+            raise ValueError(f"time_limit_seconds must be positive, not {self.time_limit_seconds}")
+        if self.workers < 1:
+            raise ValueError(f"workers must be at least 1, not {self.workers}")
+
 
 @dataclass(frozen=True, slots=True)
 class BreakStart:

@@ -319,5 +319,11 @@ def test_no_agents_or_nothing_to_move_is_optimal_at_once() -> None:
 
 
 def test_one_worker_gives_the_same_kind_of_answer() -> None:
-    plan = solved(spec_example(), Params(time_limit_seconds=2.0, workers=1))
+    plan = solved(spec_example(), Params(time_limit_seconds=5.0, workers=1))
     assert plan["status"] == "OPTIMAL"
+
+
+@pytest.mark.parametrize(("limit", "workers"), [(0.0, 2), (-1.0, 2), (1.0, 0)])
+def test_parameters_out_of_range_are_refused(limit: float, workers: int) -> None:
+    with pytest.raises(ValueError, match="must be"):
+        Params(time_limit_seconds=limit, workers=workers)
