@@ -328,6 +328,11 @@ def cases(time_limit: float) -> list[Case]:
             lambda: generate(400, seed=15, slots=432, screen_share=0.4),
             time_limit,
         ),
+        Case(
+            "36h-2to9breaks-1000",
+            lambda: generate(1000, seed=31, slots=432, screen_share=0.4),
+            time_limit,
+        ),
         Case("fixed20%-300", lambda: fix_some(generate(300, seed=16), 0.2, 16), time_limit),
         Case("caps13%-300", lambda: with_caps(generate(300, seed=17), 0.13), time_limit),
         Case("caps10%-300", lambda: with_caps(generate(300, seed=17), 0.10), time_limit),
