@@ -8,10 +8,10 @@ Time is in slots, as in specs/breaks.md.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
-from scheduling.breaks_types import Agent, Instance
+from scheduling.breaks_types import Agent, Break, Instance
 
 Rule = Literal["window", "shift", "order", "min_work", "max_work", "cap"]
 Starts = Mapping[str, Mapping[str, int]]  # agent id -> break name -> start slot
@@ -138,3 +138,35 @@ def shortage(instance: Instance, starts: Starts) -> list[int]:
         max(0, need - (w - b))
         for need, w, b in zip(instance.requirement, working, breaks, strict=True)
     ]
+
+
+def rest_of_day(instance: Instance, cut: int) -> Instance:
+    """The instance of a re-plan at slot `cut`: what ended before it is left out, so that the
+    rules bind only what can still change.
+
+    Breaks that ended by `cut` drop out and the agent's work restarts at the end of the last
+    one; a break not yet placed whose window has passed is missed and drops out too. An agent
+    already past max_work with no break may take one from `cut` on (as if they had worked
+    min_work so far), rather than make the whole re-plan infeasible.
+    """
+    agents = tuple(_rest_of_agent(instance, agent, cut) for agent in instance.agents)
+    return replace(instance, agents=agents, not_before=cut)
+
+
+def _rest_of_agent(instance: Instance, agent: Agent, cut: int) -> Agent:
+    def ended(brk: Break) -> bool:
+        return brk.fixed_start is not None and brk.fixed_start + brk.length <= cut
+
+    def missed(brk: Break) -> bool:
+        return brk.fixed_start is None and min(brk.latest, agent.shift_end - brk.length) < cut
+
+    ends = [
+        b.fixed_start + b.length for b in agent.breaks if b.fixed_start is not None and ended(b)
+    ]
+    start = max([agent.shift_start, *ends])
+    rest = tuple(b for b in agent.breaks if not ended(b) and not missed(b))
+    on_break_now = any(b.fixed_start is not None and b.fixed_start < cut for b in rest)
+    overdue = instance.max_work is not None and start + instance.max_work < cut
+    if overdue and not on_break_now:
+        start = cut - instance.min_work
+    return replace(agent, shift_start=min(start, agent.shift_end), breaks=rest)

@@ -16,6 +16,7 @@ from app.db import utcnow
 from app.jobs.service import JobContext, job_handler
 from app.models import BreakState, Job, PlannedBreak, Site, Team, User
 from scheduling.breaks import Params, Plan, solve
+from scheduling.breaks_check import rest_of_day
 
 DEFAULT_TIME_LIMIT_SECONDS = 10.0
 
@@ -54,8 +55,9 @@ def optimise(db: Session, context: JobContext) -> dict[str, Any]:
     solved = replace(
         team_day, agents=[a for a in team_day.agents if not (replan and a.shift.ends_at <= now)]
     )
-    not_before = solved.horizon.slot_up(now) if replan else 0
-    instance = solved.instance(fixed=fixed, not_before=not_before)
+    instance = solved.instance(fixed=fixed)
+    if replan:
+        instance = rest_of_day(instance, solved.horizon.clamp(solved.horizon.slot_up(now)))
     context.progress(0.15, f"placing the breaks of {len(instance.agents)} agents")
     limit = float(params.get("time_limit_seconds") or DEFAULT_TIME_LIMIT_SECONDS)
     plan = solve(instance, Params(time_limit_seconds=limit, workers=2))
