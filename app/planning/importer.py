@@ -51,13 +51,12 @@ class _Lines:
         self.zone = ZoneInfo(site.timezone)
         self.interval_minutes = interval_minutes
         self.queues = {q.name: q for q in db.scalars(select(Queue).where(Queue.site_id == site.id))}
-        self.lengths = dict(
-            db.execute(
-                select(IntervalHistory.queue_id, IntervalHistory.interval_minutes)
-                .where(IntervalHistory.site_id == site.id)
-                .distinct()
-            ).tuples()
+        lengths = db.execute(
+            select(IntervalHistory.queue_id, IntervalHistory.interval_minutes)
+            .where(IntervalHistory.site_id == site.id)
+            .distinct()
         )
+        self.lengths: dict[int, int] = {queue_id: minutes for queue_id, minutes in lengths}
         self.errors: list[LineError] = []
         self.seen: dict[tuple[int, date, time], int] = {}
 
