@@ -113,6 +113,12 @@ def _read_line(reader: _Reader, raw: str, line: int) -> None:
         at = datetime.fromtimestamp(float(fields[0]), UTC)
     except (ValueError, OverflowError, OSError):
         raise RecordError(line, "epoch", f"not a Unix time: {fields[0]!r}") from None
+    if not _read_call_event(reader, fields, line, at):
+        _read_agent_event(reader, fields, line, at)
+
+
+def _read_call_event(reader: _Reader, fields: list[str], line: int, at: datetime) -> bool:
+    """Apply a call's event; False when the event is not about a call."""
     callid, queue, agent, event = (f.strip() for f in fields[1:5])
     if event == "ENTERQUEUE":
         reader.enter(callid, queue, at, line)
@@ -131,7 +137,14 @@ def _read_line(reader: _Reader, raw: str, line: int) -> None:
         call = reader.call(callid, queue, at - timedelta(seconds=wait), line)
         if call.answered_at is None:
             call.abandoned_at = at
-    elif event in _LOGINS or event in ("UNPAUSE", "UNPAUSEALL"):
+    else:
+        return False
+    return True
+
+
+def _read_agent_event(reader: _Reader, fields: list[str], line: int, at: datetime) -> None:
+    agent, event = fields[3].strip(), fields[4].strip()
+    if event in _LOGINS or event in ("UNPAUSE", "UNPAUSEALL"):
         reader.paused.pop(agent, None)
         if agent not in reader.talking:
             reader.state(agent, at, line, AgentState.AVAILABLE)
