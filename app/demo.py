@@ -97,7 +97,15 @@ def seed(db: Session, *, today: date, agents: int = 80, rng_seed: int = 7) -> li
     people[0].user_id = operator.id
     db.flush()
     _weeks_of_shifts(db, site, people, templates, week_start(today), weeks=2)
+    _interval_history(db, site, queues, today)
     return credentials
+
+
+def _interval_history(db: Session, site: Site, queues: list[Queue], today: date) -> None:
+    """Eight weeks of interval history, so that Planning has a forecast on first run."""
+    from app.planning.demo_history import seed_history
+
+    seed_history(db, site=site, queues=queues, today=today)
 
 
 def _break_rules(db: Session, site: Site) -> None:
