@@ -173,7 +173,8 @@ def wanted_breaks(
         and r.break_type_id in types
         and types[r.break_type_id].active
     ]
-    team_types = {r.break_type_id for r in matching if r.team_id == team_id}
+    # A team's rules for a break type replace the site's rules for that type, whatever length.
+    team_types = {r.break_type_id for r in rules if r.team_id is not None and r.team_id == team_id}
     chosen = [r for r in matching if (r.team_id == team_id) == (r.break_type_id in team_types)]
     placed: list[tuple[float, int, BreakRule]] = []
     for rule in chosen:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.audit import record
 from app.breaks.instance import TeamDay
 from app.breaks.service import OPTIMISE_KIND, load_team_day, shortage_of
+from app.breaks.words import solver_reason
 from app.db import utcnow
 from app.jobs.service import JobContext, job_handler
 from app.models import BreakState, Job, PlannedBreak, Site, Team, User
@@ -121,9 +122,10 @@ def _result(
     query = urlencode(
         {"site_id": team_day.site.id, "team_id": team_day.team.id, "day": team_day.day.isoformat()}
     )
+    horizon, zone = team_day.horizon, team_day.site.timezone
     return {
         "status": plan.status,
-        "reason": plan.reason,
+        "reason": solver_reason(plan.reason, horizon, zone) if plan.reason else None,
         "objective": plan.objective,
         "bound": plan.bound,
         "solve_seconds": round(plan.solve_seconds, 2),
@@ -133,7 +135,7 @@ def _result(
         "placed": placed,
         "removed": removed,
         "infeasible_agents": [
-            {"agent": names.get(a.agent, a.agent), "reason": a.reason}
+            {"agent": names.get(a.agent, a.agent), "reason": solver_reason(a.reason, horizon, zone)}
             for a in plan.infeasible_agents
         ],
         "team_id": team_day.team.id,

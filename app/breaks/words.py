@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from app.breaks.instance import Horizon
 from app.breaks.service import Refusal
 from app.i18n import N_, _, local_time
 
@@ -67,3 +69,24 @@ def reasons_of(refusal: Refusal, timezone: str) -> list[Reason]:
             ).format(start=clock(v.first), end=clock(v.last), n=v.value, limit=v.limit)
         found.append(Reason(v.rule, _(RULE_NAMES[v.rule]), text))
     return found
+
+
+_SLOTS = re.compile(r"\b(\d+) slots\b")
+_WORK = re.compile(r"\b(min_work|max_work)( is)? (\d+)\b")
+_SPAN = re.compile(r"\b(window|shift) (\d+)-(\d+)\b")
+_CAP_AT = re.compile(r"\bat slot (\d+)\b")
+_AT = re.compile(r"(?<!max_on_break )\b(at|by|before|after|is) (\d+)\b(?! min| agents|:)")
+
+
+def solver_reason(text: str, horizon: Horizon, timezone: str) -> str:
+    """The solver's reason (in slots) with slots as local times and lengths as minutes."""
+    step = horizon.slot_minutes
+
+    def clock(slot: str) -> str:
+        return local_time(horizon.at(int(slot)), timezone)
+
+    text = _SLOTS.sub(lambda m: f"{int(m[1]) * step} min", text)
+    text = _WORK.sub(lambda m: f"{m[1]}{m[2] or ''} {int(m[3]) * step} min", text)
+    text = _SPAN.sub(lambda m: f"{m[1]} {clock(m[2])}–{clock(m[3])}", text)
+    text = _CAP_AT.sub(lambda m: f"at {clock(m[1])}", text)
+    return _AT.sub(lambda m: f"{m[1]} {clock(m[2])}", text)

@@ -268,6 +268,8 @@ def test_an_agent_who_cannot_take_their_breaks_is_named_and_nothing_is_stored(
     result = job.result or {}
     assert result["status"] == "INFEASIBLE"
     assert [a["agent"] for a in result["infeasible_agents"]] == ["Vera Smirnova (A003)"]
+    reason = result["infeasible_agents"][0]["reason"]
+    assert reason == "shift 10:00–13:30 has no break and is 210 min, more than max_work 150 min"
     assert db.scalars(select(PlannedBreak)).all() == []
     page = as_role("supervisor").get(
         "/breaks", params={"site_id": center.site_id, "team_id": center.team_id, "day": MONDAY}
