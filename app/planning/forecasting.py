@@ -2,13 +2,16 @@
 
 The history is a days x intervals table of the site's local days (a day with rows is a
 recorded day; its intervals without a row had no calls). `forecast_week` is the one place
-that picks the forecasting method.
+that calls the forecasting (`scheduling.forecast`).
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from threading import Lock
 
 import numpy as np
 import numpy.typing as npt
@@ -16,10 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import IntervalHistory, Queue
+from scheduling.forecast import History, forecast
 
 FloatArray = npt.NDArray[np.float64]
 HISTORY_WEEKS = 12
-BASELINE_WEEKS = 4  # the private seasonal average: the last 4 same-weekday days
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,35 +91,45 @@ def load_history(
 
 
 def forecast_week(history: QueueHistory, monday: date) -> QueueForecast:
-    """Calls and AHT for the week starting `monday` (history before it)."""
-    days = tuple(monday + timedelta(days=k) for k in range(7))
-    calls, aht = _seasonal_average(history, days)
-    return QueueForecast(
-        history.queue, history.interval_minutes, "seasonal_average", days, calls, aht
-    )
+    """Calls and AHT for the week starting `monday` (history before it), by the method that
+    did best in a backtest of the queue's own history (`scheduling.forecast`, "auto").
 
-
-def _seasonal_average(
-    history: QueueHistory, days: tuple[date, ...]
-) -> tuple[FloatArray, FloatArray]:
-    """Per day: the last BASELINE_WEEKS same-weekday days weighted 4, 3, 2, 1 (calls), and
-    their calls-weighted AHT per interval (the queue's overall AHT where none was answered).
-
-    A weekday the history never recorded forecasts zero calls (the center was closed).
+    The backtests take a few hundred milliseconds a queue, and a change of targets does not
+    change the forecast: forecasts are kept per queue, week and exact history, in memory.
     """
-    weights_all = np.where(history.aht_seconds > 0, history.calls, 0.0)
-    total = float(weights_all.sum())
-    overall = float((weights_all * history.aht_seconds).sum()) / total if total else 0.0
-    calls = np.zeros((len(days), history.calls.shape[1]))
-    aht = np.full_like(calls, overall)
-    for k, day in enumerate(days):
-        rows = [r for r, d in enumerate(history.days) if d.weekday() == day.weekday()]
-        rows = rows[::-1][:BASELINE_WEEKS]
-        if not rows:
-            continue
-        weights = np.arange(BASELINE_WEEKS, BASELINE_WEEKS - len(rows), -1, dtype=np.float64)
-        calls[k] = weights @ history.calls[rows] / weights.sum()
-        slot_weights = weights_all[rows].sum(axis=0)
-        handle = (weights_all[rows] * history.aht_seconds[rows]).sum(axis=0)
-        np.divide(handle, slot_weights, out=aht[k], where=slot_weights > 0)
-    return calls, aht
+    key = (history.queue.id, monday, _digest(history))
+    with _LOCK:
+        found = _CACHE.get(key)
+        if found is not None:
+            _CACHE.move_to_end(key)
+    if found is None:
+        found = _forecast(history, monday)
+        with _LOCK:
+            _CACHE[key] = found
+            while len(_CACHE) > CACHE_SIZE:
+                _CACHE.popitem(last=False)
+    method, days, calls, aht = found
+    return QueueForecast(history.queue, history.interval_minutes, method, days, calls, aht)
+
+
+Computed = tuple[str, tuple[date, ...], FloatArray, FloatArray]
+CACHE_SIZE = 256
+_CACHE: OrderedDict[tuple[int, date, bytes], Computed] = OrderedDict()
+_LOCK = Lock()
+
+
+def _digest(history: QueueHistory) -> bytes:
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr((history.interval_minutes, history.days)).encode())
+    digest.update(history.calls.tobytes())
+    digest.update(history.aht_seconds.tobytes())
+    return digest.digest()
+
+
+def _forecast(history: QueueHistory, monday: date) -> Computed:
+    recorded = History(
+        str(history.queue.id), history.interval_minutes, history.days, history.calls,
+        history.aht_seconds,
+    )  # fmt: skip
+    result = forecast(recorded, (monday - recorded.last_day).days + 6, "auto")
+    return result.method, result.days[-7:], result.calls[-7:], result.aht_seconds[-7:]

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.models import AuditEntry, Queue, Site, StaffingPlan, StaffingPlanInterval
 from app.planning.importer import import_history
 from app.planning.service import Targets, plan_week, requirement_for, save_plan
+from scheduling.forecast import History, forecast
 from scheduling.staffing import StaffingCase, solve
 from tests.app.conftest import Center
 from tests.app.quick_passwords import quicken_passwords
@@ -77,13 +79,19 @@ def test_the_requirement_is_scheduling_staffing_on_the_forecast(
     rows = plan.rows
     assert len(rows) == 7 * 48
     assert rows[0].starts_at == datetime(2026, 11, 22, 21, tzinfo=UTC)  # Monday 00:00 Moscow
-    # one recorded week: each weekday's forecast is that day, and the AHT that day's AHT
+    # the same history straight into scheduling.forecast, then scheduling.staffing
+    calls = np.array([[_calls(d, j, 1) if j in OPEN else 0 for j in range(48)] for d in range(7)])
+    aht = np.array([[_aht(j) if j in OPEN else 0.0 for j in range(48)] for d in range(7)])
+    days = tuple(HISTORY_MONDAY + timedelta(days=d) for d in range(7))
+    predicted = forecast(History("Retail", 30, days, calls, aht), 7)
+    assert predicted.days[0] == PLAN_MONDAY
+    assert predicted.calls.tolist() == calls.tolist()  # one recorded week: that week again
     cases = [
         StaffingCase(
             id=str(k),
-            calls=_calls(k // 48, k % 48, 1) if k % 48 in OPEN else 0,
+            calls=float(predicted.calls.flat[k]),
             interval_minutes=30,
-            aht_seconds=_aht(k % 48),
+            aht_seconds=float(predicted.aht_seconds.flat[k]),
             service_level=0.8,
             answer_seconds=20,
             max_occupancy=0.85,
@@ -92,17 +100,20 @@ def test_the_requirement_is_scheduling_staffing_on_the_forecast(
         for k in range(7 * 48)
     ]
     expected = solve(cases)
-    busy = [k for k, case in enumerate(cases) if case.calls > 0]
-    assert len(busy) == 6 * len(OPEN)
-    assert [rows[k].agents for k in busy] == [expected[k].agents for k in busy]
-    assert [rows[k].positions for k in busy] == [expected[k].positions for k in busy]
-    for k in busy:
-        assert rows[k].calls == pytest.approx(cases[k].calls)
-        assert rows[k].aht_seconds == pytest.approx(cases[k].aht_seconds)
-        assert rows[k].service_level == pytest.approx(expected[k].service_level, rel=1e-12)
-        assert rows[k].occupancy == pytest.approx(expected[k].occupancy, rel=1e-12)
-    assert max(r.agents for r in rows) > 0
-    assert all(rows[k].agents == 0 for k in range(7 * 48) if k not in busy)
+    assert [r.agents for r in rows] == [e.agents for e in expected]
+    assert [r.positions for r in rows] == [e.positions for e in expected]
+    assert [r.calls for r in rows] == [c.calls for c in cases]
+    assert [r.service_level for r in rows] == pytest.approx(
+        [e.service_level for e in expected], rel=1e-12
+    )
+    assert [r.occupancy for r in rows] == pytest.approx([e.occupancy for e in expected], rel=1e-12)
+    busy = [k for k, r in enumerate(rows) if r.calls > 0]
+    assert len(busy) == 6 * len(OPEN)  # Sunday closed
+    assert [rows[k].aht_seconds for k in busy] == pytest.approx(
+        [cases[k].aht_seconds for k in busy], rel=1e-12
+    )
+    assert min(rows[k].agents for k in busy) > 0
+    assert all(r.agents == 0 for k, r in enumerate(rows) if k not in busy)
 
 
 def test_all_queues_add_up_and_erlang_a_needs_fewer_agents(center: Center, db: Session) -> None:
