@@ -17,12 +17,15 @@ from app import i18n
 from app.admin.routes import router as admin_router
 from app.auth.guards import CsrfRejected, Forbidden, LoginRequired, csrf_protect
 from app.auth.routes import router as auth_router
+from app.break_moves.routes import router as break_moves_router
+from app.break_rules.routes import router as break_rules_router
 from app.breaks.routes import router as breaks_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.i18n import _
 from app.jobs.routes import router as jobs_router
 from app.jobs.worker import Worker
+from app.me.routes import router as me_router
 from app.planning.routes import router as planning_router
 from app.shifts.routes import router as shifts_router
 from app.web import STATIC_DIR, is_htmx, render
@@ -112,6 +115,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(planning_router)
     app.include_router(breaks_router)
     app.include_router(jobs_router)
+    app.include_router(break_rules_router)
+    app.include_router(break_moves_router)
+    app.include_router(me_router)
     app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
     _add_error_pages(app)
     return app

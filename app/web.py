@@ -51,10 +51,13 @@ ADMINS = frozenset({Role.ADMIN, Role.MANAGER})
 
 NAV = (
     NavItem("home", N_("Home"), frozenset(Role)),
+    NavItem("my_day", N_("My day"), frozenset({Role.OPERATOR})),
     NavItem("my_shifts", N_("My shifts"), frozenset({Role.OPERATOR})),
     NavItem("shift_week", N_("Shifts"), STAFF),
     NavItem("breaks_page", N_("Breaks"), STAFF),
     NavItem("planning", N_("Planning"), STAFF),
+    NavItem("break_requests", N_("Requests"), STAFF),
+    NavItem("break_rules", N_("Break rules"), STAFF),
     NavItem("admin_sites", N_("Sites"), ADMINS),
     NavItem("admin_teams", N_("Teams"), STAFF),
     NavItem("admin_agents", N_("Agents"), STAFF),

@@ -3,6 +3,7 @@
 from app.models.audit import AuditEntry
 from app.models.auth import LoginFailure
 from app.models.jobs import Job, JobStatus
+from app.models.operator_day import BreakMoveRequest, BreakView, CalendarFeed, MoveState
 from app.models.org import Agent, AgentSkill, Queue, Role, Site, Team, User
 from app.models.planning import IntervalHistory, StaffingPlan, StaffingPlanInterval
 from app.models.schedule import (
@@ -19,14 +20,18 @@ __all__ = [
     "Agent",
     "AgentSkill",
     "AuditEntry",
+    "BreakMoveRequest",
     "BreakPolicy",
     "BreakRule",
     "BreakState",
     "BreakType",
+    "BreakView",
+    "CalendarFeed",
     "IntervalHistory",
     "Job",
     "JobStatus",
     "LoginFailure",
+    "MoveState",
     "PlannedBreak",
     "Queue",
     "Role",

@@ -1,0 +1,1 @@
+"""Requests to move a break: checked against the rules and coverage, approved or refused."""
