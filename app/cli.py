@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import sys
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -197,10 +197,61 @@ def import_history_cmd(
 
 
 @cli.command()
+def simulate(
+    site: Annotated[str, typer.Option(help="site name")],
+    token: Annotated[str, typer.Option(help="the site's API token (smena api-token create)")],
+    url: Annotated[str, typer.Option(help="where smena answers")] = "http://127.0.0.1:8000",
+    speed: Annotated[float, typer.Option(help="simulated seconds per real second")] = 1.0,
+    seed: Annotated[int, typer.Option(help="random seed: the same seed, the same day")] = 1,
+    duration_minutes: Annotated[
+        int | None, typer.Option(help="simulated minutes to run (default: until stopped)")
+    ] = None,
+    start: Annotated[str, typer.Option(help="simulated start, ISO 8601 (default: now)")] = "",
+    catch_up: Annotated[
+        bool, typer.Option(help="post everything from a past --start to now at once first")
+    ] = False,
+) -> None:
+    """Post a live feed of a simulated floor (calls, agent states, breaks) to the events API."""
+    from app.simulator.runner import FeedConfig, FeedError, run_feed, site_exists
+
+    if not 0 < speed <= 100_000:
+        raise fail("--speed: must be more than 0 and at most 100000")
+    if duration_minutes is not None and duration_minutes < 1:
+        raise fail("--duration-minutes: must be >= 1")
+    if not url.startswith(("http://", "https://")):
+        raise fail("--url: must start with http:// or https://")
+    try:
+        began = datetime.fromisoformat(start) if start else datetime.now(UTC)
+    except ValueError:
+        raise fail(f"--start: not an ISO 8601 time: {start!r}") from None
+    if began.utcoffset() is None:
+        raise fail("--start: needs a UTC offset, e.g. 2026-11-30T07:00:00+03:00")
+    _, factory = _sessions()
+    if not site_exists(factory, site):
+        raise fail(f"--site: no site named {site!r}")
+    duration = timedelta(minutes=duration_minutes) if duration_minutes else None
+    config = FeedConfig(url=url, token=token, start=began, speed=speed, seed=seed,
+                        duration=duration, catch_up=catch_up)  # fmt: skip
+    typer.echo(f"simulating {site} from {began.isoformat()} at {speed:g}x, posting to {url}")
+    try:
+        totals = run_feed(factory, site=site, config=config, log=typer.echo)
+    except FeedError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
+    typer.echo(f"posted: {totals.stored} stored, {totals.duplicates} duplicates, "
+               f"{totals.requests} requests")  # fmt: skip
+
+
+@cli.command()
 def demo(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
+    simulate_feed: Annotated[
+        bool, typer.Option("--simulate/--no-simulate", help="feed the floor from the simulator")
+    ] = True,
 ) -> None:
     """Create the SQLite database, migrate, seed a demo center, print sign-ins, and serve."""
     from app.demo import seed
@@ -224,6 +275,10 @@ def demo(
     typer.echo(credentials_file.read_text() if credentials_file.exists() else "(see README)")
     if serve_after:
         typer.echo(f"open http://{host}:{port}/\n")
+        if simulate_feed:
+            from app.simulator.demo_feed import start_demo_feed
+
+            start_demo_feed(factory, host=host, port=port)
         serve(host=host, port=port, workers=1)
 
 
