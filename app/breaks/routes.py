@@ -192,6 +192,9 @@ async def _chosen(request: Request, db: Session, user: User) -> TeamDay:
 async def optimise(request: Request, db: Db, user: Staff) -> Response:
     team_day = await _chosen(request, db, user)
     replan = request.query_params.get("replan") == "1"
+    under_way = service.job_under_way(db, team_day=team_day)
+    if under_way is not None:  # two plans written at once would undo each other
+        return render(request, "jobs/_job_status.html", {"job": under_way, "ended": False})
     job = enqueue(
         db,
         kind=service.OPTIMISE_KIND,

@@ -205,26 +205,34 @@ def shortage_of(team_day: TeamDay) -> list[int]:
     return shortage(team_day.instance(fixed=_fixed_nothing), team_day.starts())
 
 
-def last_result(db: Session, *, team_day: TeamDay) -> dict[str, Any] | None:
-    """The result of the latest finished optimisation of this team's day, if any."""
+def _jobs_of(db: Session, team_day: TeamDay, *statuses: str) -> list[Job]:
+    """The latest optimisations of this team's day in the given states, newest first."""
     jobs = db.scalars(
         select(Job)
         .where(
             Job.kind == OPTIMISE_KIND,
             Job.site_id == team_day.site.id,
-            Job.status == JobStatus.DONE.value,
+            Job.status.in_(statuses),
         )
         .order_by(Job.id.desc())
         .limit(20)
     )
-    for job in jobs:
-        params = job.params or {}
-        if (params.get("team_id"), params.get("day")) == (
-            team_day.team.id,
-            team_day.day.isoformat(),
-        ):
-            return job.result
-    return None
+    chosen = (team_day.team.id, team_day.day.isoformat())
+    return [
+        j for j in jobs if ((j.params or {}).get("team_id"), (j.params or {}).get("day")) == chosen
+    ]
+
+
+def last_result(db: Session, *, team_day: TeamDay) -> dict[str, Any] | None:
+    """The result of the latest finished optimisation of this team's day, if any."""
+    done = _jobs_of(db, team_day, JobStatus.DONE.value)
+    return done[0].result if done else None
+
+
+def job_under_way(db: Session, *, team_day: TeamDay) -> Job | None:
+    """An optimisation of this team's day still queued or running (one at a time)."""
+    found = _jobs_of(db, team_day, JobStatus.QUEUED.value, JobStatus.RUNNING.value)
+    return found[0] if found else None
 
 
 def at_local(site: Site, shift: Shift, hours: int, minutes: int) -> datetime:

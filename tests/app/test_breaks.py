@@ -400,6 +400,10 @@ def test_the_page_shows_the_team_s_day_and_publish_makes_the_breaks_visible(
     assert queued.status_code == 200 and 'hx-trigger="every 1s"' in queued.text
     job = db.scalars(select(Job)).one()
     assert job.params["team_id"] == center.team_id and job.params["replan"] is False
+    again_queued = supervisor.post("/breaks/optimise?replan=1", data=params)
+    assert f'id="job-{job.id}"' in again_queued.text  # one optimisation of a day at a time
+    db.expire_all()
+    assert len(db.scalars(select(Job)).all()) == 1
 
     published = supervisor.post("/breaks/publish", data=params, follow_redirects=False)
     assert published.status_code == 303
