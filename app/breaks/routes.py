@@ -91,7 +91,7 @@ def _break_in_scope(db: Session, user: User, break_id: int) -> tuple[PlannedBrea
         select(PlannedBreak, Shift, Agent)
         .join(Shift, PlannedBreak.shift_id == Shift.id)
         .join(Agent, Shift.agent_id == Agent.id)
-        .where(PlannedBreak.id == break_id, site_scope(user, Agent.site_id))
+        .where(PlannedBreak.id == break_id, Agent.active, site_scope(user, Agent.site_id))
     ).one_or_none()
     if row is None or row[2].team_id is None:
         raise HTTPException(404)
@@ -114,7 +114,9 @@ def _lane(
     if site is None or team is None:
         raise HTTPException(404)
     team_day = service.load_team_day(db, site=site, team=team, day=shift.work_date)
-    lane = next(x for x in timeline_of(team_day).lanes if x.day.shift.id == shift.id)
+    lane = next((x for x in timeline_of(team_day).lanes if x.day.shift.id == shift.id), None)
+    if lane is None:  # the agent is no longer active
+        raise HTTPException(404)
     context = {
         "lane": lane,
         "team_day": team_day,
@@ -137,7 +139,7 @@ def lane(request: Request, db: Db, user: Staff, shift_id: int) -> Response:
     found = db.execute(
         select(Shift, Agent)
         .join(Agent, Shift.agent_id == Agent.id)
-        .where(Shift.id == shift_id, site_scope(user, Agent.site_id))
+        .where(Shift.id == shift_id, Agent.active, site_scope(user, Agent.site_id))
     ).one_or_none()
     if found is None or found[1].team_id is None:
         raise HTTPException(404)

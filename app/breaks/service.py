@@ -150,7 +150,9 @@ def move_break(
     if shift is None or agent is None or team is None:
         raise LookupError("a break of a shift of an agent without a team")
     team_day = load_team_day(db, site=site, team=team, day=shift.work_date)
-    agent_day = next(a for a in team_day.agents if a.agent.id == agent.id)
+    agent_day = next((a for a in team_day.agents if a.agent.id == agent.id), None)
+    if agent_day is None:  # an agent no longer active: nothing of the day to check against
+        raise LookupError("the agent of this break is not on the team's day")
     name = next((n for n, r in agent_day.rows.items() if r.id == row.id), None)
     if name is not None:
         violations = _violations(team_day, agent_day, name, starts_at)
