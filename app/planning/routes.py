@@ -94,8 +94,8 @@ def _plan(
     given = has_targets(form.values)
     targets = read_targets(form) if given else Targets.for_site(choice.site)
     plan = None
+    queues = [choice.queue] if choice.queue else choice.queues
     if targets is not None:
-        queues = [choice.queue] if choice.queue else choice.queues
         plan = service.plan_week(
             db, site=choice.site, queues=queues, monday=choice.monday, targets=targets
         )
@@ -110,6 +110,7 @@ def _plan(
         "values": shown,
         "errors": form.errors,
         "query": urlencode({**choice.params(), **shown}),
+        "saved": service.saved_plans(db, site=choice.site, queues=queues, monday=choice.monday),
         "fragment": template.startswith("planning/_"),
         "target_fields": TARGET_FIELDS,
     }

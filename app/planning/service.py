@@ -23,7 +23,15 @@ from app.models import Queue, Site, StaffingPlan, StaffingPlanInterval, User
 from app.planning.forecasting import forecast_week, load_history
 from app.planning.requirement import PlanInterval, QueuePlan, Targets, combine, staff_forecast
 
-__all__ = ["Targets", "WeekPlan", "plan_csv", "plan_week", "requirement_for", "save_plan"]
+__all__ = [
+    "Targets",
+    "WeekPlan",
+    "plan_csv",
+    "plan_week",
+    "requirement_for",
+    "save_plan",
+    "saved_plans",
+]
 
 
 @dataclass(frozen=True)
@@ -92,6 +100,23 @@ def save_plan(db: Session, *, user: User | None, plan: WeekPlan) -> list[Staffin
         )
         saved.append(row)
     return saved
+
+
+def saved_plans(
+    db: Session, *, site: Site, queues: Sequence[Queue], monday: date
+) -> list[tuple[str, StaffingPlan]]:
+    """The plans saved for the week for these queues, with each queue's name."""
+    rows = db.execute(
+        select(Queue.name, StaffingPlan)
+        .join(Queue, Queue.id == StaffingPlan.queue_id)
+        .where(
+            StaffingPlan.site_id == site.id,
+            StaffingPlan.week_start == monday,
+            StaffingPlan.queue_id.in_([q.id for q in queues]),
+        )
+        .order_by(Queue.name)
+    ).all()
+    return [(name, plan) for name, plan in rows]
 
 
 def _replace_intervals(db: Session, row: StaffingPlan, intervals: Sequence[PlanInterval]) -> None:

@@ -157,6 +157,7 @@ def test_the_page_shows_forecast_and_requirement_and_targets_change_it(
     client = as_role("supervisor")
     page = client.get("/planning", params=_page_params(center))
     assert page.status_code == 200
+    assert "No plan saved for this week yet." in page.text
     assert "week of 2026-11-23" in page.text
     assert 'id="plan-chart"' in page.text and '<title id="chart-title">' in page.text
     assert page.text.count("<rect ") == 7 * 48
@@ -251,10 +252,10 @@ def test_save_the_plan_writes_it_with_an_audit_entry_and_a_second_save_replaces_
     ).all()
     assert [a.action for a in audit] == ["create", "create"]
     assert audit[0].after is not None and audit[0].after["intervals"] == 7 * 48
-    assert (
-        "Plan saved for the week of 2026-11-23: 2 queue(s)."
-        in client.get(saved.headers["location"]).text
-    )
+    after = client.get(saved.headers["location"]).text
+    assert "Plan saved for the week of 2026-11-23: 2 queue(s)." in after
+    assert "Saved for Premium: service level 80% in 20 s, shrinkage 30%," in after
+    assert "Saved for Retail: service level 80% in 20 s, shrinkage 30%," in after
     site, _ = _retail(db, center)
     first = requirement_for(
         db,
