@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -64,7 +65,7 @@ def _context(db: Session, site: Site, team: Team | None, **extra: Any) -> dict[s
         "active_types": [t for t in service.types_of(db, site=site) if t.active],
         "rules": own_rules,
         "policy": own_policy,
-        "site_rules": service.rules_of(db, site=site, team=None) if team else own_rules,
+        "inherited": _inherited(db, site, team, own_rules),
         "site_policy": service.policy_of(db, site=site, team=None) if team else own_policy,
         "hm": forms.hours_minutes,
         "values": {},
@@ -74,6 +75,17 @@ def _context(db: Session, site: Site, team: Team | None, **extra: Any) -> dict[s
     }
     context["policy_values"] = _policy_values(own_policy or service.new_policy(site, team))
     return context | extra
+
+
+def _inherited(
+    db: Session, site: Site, team: Team | None, own: Sequence[BreakRule]
+) -> list[BreakRule]:
+    """The site's rules a team follows: those of break types it has no rule of its own for."""
+    if team is None:
+        return []
+    overridden = {r.break_type_id for r in own}
+    site_rules = service.rules_of(db, site=site, team=None)
+    return [r for r in site_rules if r.break_type_id not in overridden]
 
 
 def _policy_values(policy: BreakPolicy) -> dict[str, str]:

@@ -49,21 +49,24 @@ def policy_of(db: Session, *, site: Site, team: Team | None) -> BreakPolicy | No
 def effective_rules(
     db: Session, *, site_id: int, team_id: int | None, shift_minutes: int
 ) -> Sequence[BreakRule]:
-    """The rules for a shift of this length; a team's rules for a break type replace the site's
-    rules for that type (the Breaks screen reads them the same way)."""
+    """The rules for a shift of this length. A team's rules for a break type (of any length)
+    replace the site's rules for that type, as the Breaks screen reads them."""
     rows = db.scalars(
         select(BreakRule)
         .options(selectinload(BreakRule.break_type))
         .where(
             BreakRule.site_id == site_id,
             BreakRule.team_id.is_(None) | (BreakRule.team_id == team_id),
-            BreakRule.min_shift_minutes <= shift_minutes,
-            BreakRule.max_shift_minutes >= shift_minutes,
         )
         .order_by(BreakRule.window_start_minutes, BreakRule.id)
     ).all()
     team_types = {r.break_type_id for r in rows if r.team_id is not None}
-    return [r for r in rows if (r.team_id is not None) == (r.break_type_id in team_types)]
+    return [
+        r
+        for r in rows
+        if (r.team_id is not None) == (r.break_type_id in team_types)
+        and r.min_shift_minutes <= shift_minutes <= r.max_shift_minutes
+    ]
 
 
 def effective_policy(db: Session, *, site_id: int, team_id: int | None) -> BreakPolicy | None:
