@@ -6,6 +6,14 @@ from app.models.jobs import Job, JobStatus
 from app.models.operator_day import BreakMoveRequest, BreakView, CalendarFeed, MoveState
 from app.models.org import Agent, AgentSkill, Queue, Role, Site, Team, User
 from app.models.planning import IntervalHistory, StaffingPlan, StaffingPlanInterval
+from app.models.rosters import (
+    RequestState,
+    RosterEntry,
+    RosterStatus,
+    RosterVersion,
+    SwapRequest,
+    TimeOffRequest,
+)
 from app.models.schedule import (
     BreakPolicy,
     BreakRule,
@@ -34,12 +42,18 @@ __all__ = [
     "MoveState",
     "PlannedBreak",
     "Queue",
+    "RequestState",
     "Role",
+    "RosterEntry",
+    "RosterStatus",
+    "RosterVersion",
     "Shift",
     "ShiftTemplate",
     "Site",
     "StaffingPlan",
     "StaffingPlanInterval",
+    "SwapRequest",
     "Team",
+    "TimeOffRequest",
     "User",
 ]
