@@ -98,6 +98,7 @@ def seed(db: Session, *, today: date, agents: int = 80, rng_seed: int = 7) -> li
     db.flush()
     _weeks_of_shifts(db, site, people, templates, week_start(today), weeks=2)
     _interval_history(db, site, queues, today)
+    _operator_day(db, site, people[0], today)
     return credentials
 
 
@@ -106,6 +107,14 @@ def _interval_history(db: Session, site: Site, queues: list[Queue], today: date)
     from app.planning.demo_history import seed_history
 
     seed_history(db, site=site, queues=queues, today=today)
+
+
+def _operator_day(db: Session, site: Site, agent: Agent, today: date) -> None:
+    """The demo operator works today with published breaks, so My day is not empty."""
+    from app.db import utcnow
+    from app.me.demo_day import seed_operator_day
+
+    seed_operator_day(db, site=site, agent=agent, today=today, now=utcnow())
 
 
 def _break_rules(db: Session, site: Site) -> None:

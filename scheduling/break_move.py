@@ -114,12 +114,14 @@ def _overlaps(move: Move) -> tuple[Finding, ...]:
 
 
 def _window(move: Move) -> tuple[Finding, ...]:
+    """The moved break outside its window: [start, end] is the window, `value` the new start."""
     brk = move.breaks[move.moved]
-    start, end = _span(move)
-    if brk.earliest is not None and start < brk.earliest:
-        return (Finding("window", start, end, start, brk.earliest),)
-    if brk.latest is not None and start > brk.latest:
-        return (Finding("window", start, end, start, brk.latest),)
+    earliest = 0 if brk.earliest is None else brk.earliest
+    latest = move.shift_end - brk.length if brk.latest is None else brk.latest
+    if move.new_start < earliest:
+        return (Finding("window", earliest, latest, move.new_start, earliest),)
+    if move.new_start > latest:
+        return (Finding("window", earliest, latest, move.new_start, latest),)
     return ()
 
 

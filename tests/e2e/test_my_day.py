@@ -1,0 +1,44 @@
+"""My day: the operator sees the next break counting down, and asks to move a break."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import LiveServer, sign_in
+
+pytestmark = pytest.mark.browser
+COUNTDOWN = re.compile(r"^\d+:\d\d:\d\d$")
+
+
+def test_operator_sees_the_next_break_counting_down_and_asks_to_move_it(
+    page: Page, live_server: LiveServer
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    sign_in(page, live_server, "operator")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My day").click()
+    expect(page).to_have_url(re.compile(r"/me/day$"))
+    expect(page.locator("#today-shift")).to_be_visible()
+    expect(page.locator("#my-breaks li").first).to_contain_text("–")
+
+    ticking = page.locator("#next-break [data-countdown-to]")
+    expect(ticking).to_have_text(COUNTDOWN)
+    first = ticking.inner_text()
+    expect(ticking).not_to_have_text(first, timeout=3_000)  # the script ticks every second
+
+    form = page.locator("#move-form")
+    option = form.locator("select[name=break_id] option").first
+    label = option.inner_text()  # "Lunch · 14:00"
+    name, clock = label.split(" · ")
+    target = (datetime.strptime(clock, "%H:%M") + timedelta(minutes=10)).strftime("%H:%M")
+    form.locator("input[name=start]").fill(target)
+    form.get_by_role("button", name="Ask").click()
+
+    expect(page).to_have_url(re.compile(r"/me/day$"))
+    expect(page.locator("#flashes")).to_contain_text(re.compile("moved|sent to your supervisor"))
+    request = page.locator("#my-requests li").first
+    expect(request).to_contain_text(f"{name}: {clock} → {target}")
+    expect(request.locator(".badge")).to_have_text(re.compile("waiting|approved automatically"))
