@@ -5,7 +5,12 @@ from app.models.auth import LoginFailure
 from app.models.jobs import Job, JobStatus
 from app.models.operator_day import BreakMoveRequest, BreakView, CalendarFeed, MoveState
 from app.models.org import Agent, AgentSkill, Queue, Role, Site, Team, User
-from app.models.planning import IntervalHistory, StaffingPlan, StaffingPlanInterval
+from app.models.planning import (
+    IntervalHistory,
+    StaffingPlan,
+    StaffingPlanInterval,
+    StoredForecast,
+)
 from app.models.rosters import (
     RequestState,
     RosterEntry,
@@ -52,6 +57,7 @@ __all__ = [
     "Site",
     "StaffingPlan",
     "StaffingPlanInterval",
+    "StoredForecast",
     "SwapRequest",
     "Team",
     "TimeOffRequest",

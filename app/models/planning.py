@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
     Float,
@@ -92,3 +93,24 @@ class StaffingPlanInterval(Base):
     positions: Mapped[int] = mapped_column(Integer)
     service_level: Mapped[float] = mapped_column(Float)
     occupancy: Mapped[float] = mapped_column(Float)
+
+
+class StoredForecast(Base):
+    """A queue's forecast for a week, computed by a background job from `history_digest`.
+
+    Kept so that the Planning screen need not wait for a forecast (the method is chosen by
+    backtests, which take a while); stale once the queue's history changes (another digest).
+    """
+
+    __tablename__ = "queue_forecasts"
+    __table_args__ = (UniqueConstraint("queue_id", "week_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"))
+    week_start: Mapped[date] = mapped_column(Date)
+    history_digest: Mapped[str] = mapped_column(String(64))
+    method: Mapped[str] = mapped_column(String(32))
+    interval_minutes: Mapped[int] = mapped_column(Integer)
+    calls: Mapped[list[list[float]]] = mapped_column(JSON)  # 7 days x intervals
+    aht_seconds: Mapped[list[list[float]]] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -2,23 +2,24 @@
 
 The history is a days x intervals table of the site's local days (a day with rows is a
 recorded day; its intervals without a row had no calls). `forecast_week` is the one place
-that calls the forecasting (`scheduling.forecast`).
+that calls the forecasting (`scheduling.forecast`); forecasts are stored per queue and week
+with a digest of the history they came from, since choosing the method takes a while.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, time, timedelta
-from threading import Lock
 
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.models import IntervalHistory, Queue
+from app.db import utcnow
+from app.models import IntervalHistory, Queue, StoredForecast
 from scheduling.forecast import History, forecast
 
 FloatArray = npt.NDArray[np.float64]
@@ -92,44 +93,70 @@ def load_history(
 
 def forecast_week(history: QueueHistory, monday: date) -> QueueForecast:
     """Calls and AHT for the week starting `monday` (history before it), by the method that
-    did best in a backtest of the queue's own history (`scheduling.forecast`, "auto").
-
-    The backtests take a few hundred milliseconds a queue, and a change of targets does not
-    change the forecast: forecasts are kept per queue, week and exact history, in memory.
-    """
-    key = (history.queue.id, monday, _digest(history))
-    with _LOCK:
-        found = _CACHE.get(key)
-        if found is not None:
-            _CACHE.move_to_end(key)
-    if found is None:
-        found = _forecast(history, monday)
-        with _LOCK:
-            _CACHE[key] = found
-            while len(_CACHE) > CACHE_SIZE:
-                _CACHE.popitem(last=False)
-    method, days, calls, aht = found
-    return QueueForecast(history.queue, history.interval_minutes, method, days, calls, aht)
-
-
-Computed = tuple[str, tuple[date, ...], FloatArray, FloatArray]
-CACHE_SIZE = 256
-_CACHE: OrderedDict[tuple[int, date, bytes], Computed] = OrderedDict()
-_LOCK = Lock()
-
-
-def _digest(history: QueueHistory) -> bytes:
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(repr((history.interval_minutes, history.days)).encode())
-    digest.update(history.calls.tobytes())
-    digest.update(history.aht_seconds.tobytes())
-    return digest.digest()
-
-
-def _forecast(history: QueueHistory, monday: date) -> Computed:
+    did best in a backtest of the queue's own history (`scheduling.forecast`, "auto")."""
     recorded = History(
         str(history.queue.id), history.interval_minutes, history.days, history.calls,
         history.aht_seconds,
     )  # fmt: skip
     result = forecast(recorded, (monday - recorded.last_day).days + 6, "auto")
-    return result.method, result.days[-7:], result.calls[-7:], result.aht_seconds[-7:]
+    return QueueForecast(
+        history.queue, history.interval_minutes, result.method, result.days[-7:],
+        result.calls[-7:], result.aht_seconds[-7:],
+    )  # fmt: skip
+
+
+def digest(history: QueueHistory) -> str:
+    """A fingerprint of the history a forecast was made from (hex)."""
+    hashed = hashlib.blake2b(digest_size=16)
+    hashed.update(repr((history.interval_minutes, history.days)).encode())
+    hashed.update(history.calls.tobytes())
+    hashed.update(history.aht_seconds.tobytes())
+    return hashed.hexdigest()
+
+
+def stored_forecast(db: Session, *, history: QueueHistory, monday: date) -> QueueForecast | None:
+    """The stored forecast of the week, if it was made from exactly this history."""
+    row = db.scalar(
+        select(StoredForecast).where(
+            StoredForecast.queue_id == history.queue.id, StoredForecast.week_start == monday
+        )
+    )
+    if row is None or row.history_digest != digest(history):
+        return None
+    days = tuple(monday + timedelta(days=k) for k in range(7))
+    return QueueForecast(
+        history.queue, row.interval_minutes, row.method, days,
+        np.array(row.calls, dtype=np.float64), np.array(row.aht_seconds, dtype=np.float64),
+    )  # fmt: skip
+
+
+def store_forecast(db: Session, *, history: QueueHistory, result: QueueForecast) -> None:
+    """Keep `result` for its queue and week (replacing an older one); flushes.
+
+    Two requests storing the same week at once: the second finds the first's row and
+    leaves it (both forecasts come from the same history).
+    """
+    monday = result.days[0]
+    values = {
+        "history_digest": digest(history),
+        "method": result.method,
+        "interval_minutes": result.interval_minutes,
+        "calls": result.calls.tolist(),
+        "aht_seconds": result.aht_seconds.tolist(),
+        "computed_at": utcnow(),
+    }
+    row = db.scalar(
+        select(StoredForecast).where(
+            StoredForecast.queue_id == history.queue.id, StoredForecast.week_start == monday
+        )
+    )
+    if row is not None:
+        for key, value in values.items():
+            setattr(row, key, value)
+        db.flush()
+        return
+    try:
+        with db.begin_nested():
+            db.add(StoredForecast(queue_id=history.queue.id, week_start=monday, **values))
+    except IntegrityError:
+        pass

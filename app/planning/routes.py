@@ -20,11 +20,12 @@ from app.auth.scope import site_scope
 from app.db import utcnow
 from app.forms import Form
 from app.i18n import _
-from app.models import Queue, Site, User
+from app.models import JobStatus, Queue, Site, User
 from app.planning import service
 from app.planning.charts import week_chart
 from app.planning.forms import TARGET_FIELDS, has_targets, read_targets, target_values
 from app.planning.importer import INTERVAL_CHOICES, import_history
+from app.planning.jobs import forecast_job
 from app.planning.requirement import Targets
 from app.shifts.timeconv import week_start
 from app.web import STAFF, redirect, render
@@ -95,10 +96,16 @@ def _plan(
     targets = read_targets(form) if given else Targets.for_site(choice.site)
     plan = None
     queues = [choice.queue] if choice.queue else choice.queues
+    job = None
     if targets is not None:
         plan = service.plan_week(
-            db, site=choice.site, queues=queues, monday=choice.monday, targets=targets
-        )
+            db, site=choice.site, queues=queues, monday=choice.monday, targets=targets,
+            inline_forecasts=service.INLINE_FORECASTS,
+        )  # fmt: skip
+        if plan.pending:
+            job = forecast_job(
+                db, user=user, site=choice.site, queues=list(plan.pending), monday=choice.monday
+            )
     if given:
         shown = {name: form.values.get(name, "") for name in TARGET_FIELDS}
     else:
@@ -110,6 +117,8 @@ def _plan(
         "values": shown,
         "errors": form.errors,
         "query": urlencode({**choice.params(), **shown}),
+        "job": job,
+        "ended": job is not None and job.status in (JobStatus.DONE, JobStatus.FAILED),
         "saved": service.saved_plans(db, site=choice.site, queues=queues, monday=choice.monday),
         "fragment": template.startswith("planning/_"),
         "target_fields": TARGET_FIELDS,

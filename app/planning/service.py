@@ -20,12 +20,18 @@ from sqlalchemy.orm import Session
 
 from app.audit import record, snapshot
 from app.models import Queue, Site, StaffingPlan, StaffingPlanInterval, User
-from app.planning.forecasting import forecast_week, load_history
+from app.planning.forecasting import (
+    forecast_week,
+    load_history,
+    store_forecast,
+    stored_forecast,
+)
 from app.planning.requirement import PlanInterval, QueuePlan, Targets, combine, staff_forecast
 
 __all__ = [
     "Targets",
     "WeekPlan",
+    "make_forecasts",
     "plan_csv",
     "plan_week",
     "requirement_for",
@@ -34,9 +40,17 @@ __all__ = [
 ]
 
 
+FORECAST_KIND = "planning.forecast"
+INLINE_FORECASTS = 1  # a queue's forecast takes up to about half a second: more go to a job
+
+
 @dataclass(frozen=True)
 class WeekPlan:
-    """The plan of a week for some queues of a site, and all of them added up (`rows`)."""
+    """The plan of a week for some queues of a site, and all of them added up (`rows`).
+
+    `pending` lists the queues whose forecast is still to be made (by a job); while any
+    is, the plan holds no queue at all rather than a misleading part of the total.
+    """
 
     site: Site
     monday: date
@@ -45,22 +59,54 @@ class WeekPlan:
     without_history: tuple[Queue, ...]
     interval_minutes: int
     rows: tuple[PlanInterval, ...]
+    pending: tuple[Queue, ...] = ()
 
 
 def plan_week(
-    db: Session, *, site: Site, queues: Sequence[Queue], monday: date, targets: Targets
+    db: Session,
+    *,
+    site: Site,
+    queues: Sequence[Queue],
+    monday: date,
+    targets: Targets,
+    inline_forecasts: int | None = None,
 ) -> WeekPlan:
-    """Forecast each queue's week from its history before `monday`, then staff it."""
-    plans: list[QueuePlan] = []
+    """Forecast each queue's week from its history before `monday`, then staff it.
+
+    Forecasts already stored for the same history are reused; up to `inline_forecasts`
+    missing ones (all when None) are made and stored here, more leave the plan pending.
+    """
+    histories = []
     missing: list[Queue] = []
     for queue in queues:
         history = load_history(db, queue=queue, before=monday)
         if history is None:
             missing.append(queue)
-            continue
-        plans.append(staff_forecast(forecast_week(history, monday), site=site, targets=targets))
+        else:
+            histories.append((history, stored_forecast(db, history=history, monday=monday)))
+    to_make = [h for h, found in histories if found is None]
+    if inline_forecasts is not None and len(to_make) > inline_forecasts:
+        pending = tuple(h.queue for h in to_make)
+        return WeekPlan(site, monday, targets, (), tuple(missing), 30, (), pending)
+    plans: list[QueuePlan] = []
+    for history, stored in histories:
+        made = stored or forecast_week(history, monday)
+        if stored is None:
+            store_forecast(db, history=history, result=made)
+        plans.append(staff_forecast(made, site=site, targets=targets))
     grid = min((p.interval_minutes for p in plans), default=30)
     return WeekPlan(site, monday, targets, tuple(plans), tuple(missing), grid, combine(plans, grid))
+
+
+def make_forecasts(db: Session, *, queues: Sequence[Queue], monday: date) -> int:
+    """Make and store the missing forecasts of the week (the job's work); how many were made."""
+    made = 0
+    for queue in queues:
+        history = load_history(db, queue=queue, before=monday)
+        if history is not None and stored_forecast(db, history=history, monday=monday) is None:
+            store_forecast(db, history=history, result=forecast_week(history, monday))
+            made += 1
+    return made
 
 
 def save_plan(db: Session, *, user: User | None, plan: WeekPlan) -> list[StaffingPlan]:

@@ -10,11 +10,21 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import AuditEntry, Queue, Site, StaffingPlan, StaffingPlanInterval
+from app.jobs.worker import Worker
+from app.models import (
+    AuditEntry,
+    Job,
+    Queue,
+    Site,
+    StaffingPlan,
+    StaffingPlanInterval,
+    StoredForecast,
+)
 from app.planning.importer import import_history
 from app.planning.service import Targets, plan_week, requirement_for, save_plan
 from scheduling.forecast import History, forecast
@@ -369,3 +379,48 @@ def test_export_csv_is_the_weeks_rows(center: Center, db: Session, as_role: Clie
     assert row.agents > 0 and time(9) == datetime.fromisoformat(rows[1 + nine][0]).time()
     bad = client.get("/planning/export", params=_page_params(center, service_level="0"))
     assert bad.status_code == 422 and "text/html" in bad.headers["content-type"]
+
+
+def test_all_queues_at_once_are_forecast_by_a_job_and_then_reused(
+    app: FastAPI, center: Center, db: Session, as_role: Clients
+) -> None:
+    client = as_role("supervisor")
+    params = {**_page_params(center), "queue_id": ""}
+    waiting = client.get("/planning", params=params)
+    assert waiting.status_code == 200
+    assert "Forecasting 2 queue(s) from their history" in waiting.text
+    assert 'hx-trigger="jobEnded from:body"' in waiting.text
+    again = client.get("/planning/requirement", params=params, headers={"HX-Request": "true"})
+    assert "Forecasting 2 queue(s)" in again.text
+    jobs = db.scalars(select(Job).where(Job.kind == "planning.forecast")).all()
+    assert [(j.status, j.params["queue_ids"], j.params["week"]) for j in jobs] == [
+        (
+            "queued",
+            sorted(db.scalars(select(Queue.id).where(Queue.site_id == center.site_id))),
+            "2026-11-23",
+        )
+    ]
+    assert Worker(app.state.sessionmaker).run_once()
+    db.expire_all()
+    assert db.scalar(select(func.count()).select_from(StoredForecast)) == 2
+    ready = client.get("/planning/requirement", params=params, headers={"HX-Request": "true"})
+    assert "Forecasting" not in ready.text and len(_agents(ready.text)) == 7 * 48
+    site, retail = _retail(db, center)
+    stored = db.scalar(select(StoredForecast).where(StoredForecast.queue_id == retail.id))
+    assert stored is not None and stored.method == "seasonal_baseline"
+    before = stored.history_digest
+    changed = _history_csv("Retail", 1).replace(
+        b"2026-11-16,09:00,Retail,", b"2026-11-16,09:00,Retail,9"
+    )
+    assert import_history(db, user=None, site=site, content=changed).updated == 1
+    db.commit()
+    one = client.get(
+        "/planning/requirement", params=_page_params(center), headers={"HX-Request": "true"}
+    )
+    assert "Forecasting" not in one.text  # one queue: made in the request
+    db.expire_all()
+    assert (
+        db.scalar(select(StoredForecast.history_digest).where(StoredForecast.queue_id == retail.id))
+        != before
+    )
+    assert db.scalar(select(func.count()).select_from(Job)) == 1

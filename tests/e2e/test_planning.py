@@ -7,9 +7,20 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from app.db import make_engine, make_sessionmaker
+from app.jobs.worker import Worker
 from tests.e2e.conftest import LiveServer, expect_kept, mark_kept, sign_in
 
 pytestmark = pytest.mark.browser
+
+
+def _run_queued_job(server: LiveServer) -> None:
+    """The live server runs no worker (no lifespan): run the queued job here, as a worker would."""
+    engine = make_engine(server.database_url)
+    try:
+        assert Worker(make_sessionmaker(engine)).run_once(), "no job was queued"
+    finally:
+        engine.dispose()
 
 
 def _history_csv() -> bytes:
@@ -28,7 +39,10 @@ def test_supervisor_uploads_history_and_sees_the_requirement_follow_the_target(
     sign_in(page, live_server, "supervisor")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Planning").click()
     expect(page).to_have_url(re.compile(r"/planning$"))
+    expect(page.locator("#requirement")).to_contain_text("Forecasting 4 queue(s)")
+    _run_queued_job(live_server)  # the demo's queues, all at once: a background job
     expect(page.get_by_role("heading", name="Forecast and requirement")).to_be_visible()
+    expect(page.locator("#peak-agents")).not_to_have_text("0")
 
     page.get_by_role("link", name="Upload history").first.click()
     page.set_input_files(
