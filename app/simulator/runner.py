@@ -76,11 +76,13 @@ class Poster:
         self,
         client: httpx.Client,
         *,
+        token: str,
         sleep: Callable[[float], None] = time.sleep,
         log: Callable[[str], None] = print,
         stop: StopFlag | None = None,
     ) -> None:
         self.client, self.sleep, self.log, self.stop = client, sleep, log, stop
+        self.headers = {"Authorization": f"Bearer {token}"}
 
     def post(self, events: list[Event], totals: FeedTotals) -> None:
         """Post `events` in batches of at most BATCH_MAX; raise FeedError on a refusal."""
@@ -101,7 +103,7 @@ class Poster:
 
     def _try(self, batch: list[Event], totals: FeedTotals) -> str | None:
         try:
-            response = self.client.post("/api/v1/events", json=batch)
+            response = self.client.post("/api/v1/events", json=batch, headers=self.headers)
         except httpx.TransportError as error:
             return f"cannot reach {self.client.base_url} ({error.__class__.__name__})"
         totals.requests += 1
@@ -121,9 +123,8 @@ class Poster:
 
 
 def make_client(config: FeedConfig) -> httpx.Client:
-    """An HTTP client for the events API with the site's token."""
-    headers = {"Authorization": f"Bearer {config.token}"}
-    return httpx.Client(base_url=config.url.rstrip("/"), headers=headers, timeout=30.0)
+    """An HTTP client for the events API."""
+    return httpx.Client(base_url=config.url.rstrip("/"), timeout=30.0)
 
 
 class FloorFeed:
@@ -192,7 +193,8 @@ def run_feed(
 ) -> FeedTotals:
     """Simulate and post until the duration is over or `stop` is set; what was posted."""
     feed = FloorFeed(factory, site=site, config=config)
-    poster = Poster(client or make_client(config), sleep=sleep, log=log, stop=stop)
+    client = client or make_client(config)
+    poster = Poster(client, token=config.token, sleep=sleep, log=log, stop=stop)
     origin = max(config.start, now()) if config.catch_up else config.start
     end = config.start + config.duration if config.duration is not None else None
     wall0, totals, pending, last_post = clock(), FeedTotals(), [], clock()
