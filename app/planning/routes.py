@@ -52,6 +52,11 @@ class Choice:
     def next_week(self) -> date:
         return self.monday + timedelta(days=7)
 
+    @property
+    def selected(self) -> list[Queue]:
+        """The queue chosen, or every active queue of the site."""
+        return [self.queue] if self.queue else self.queues
+
     def params(self) -> dict[str, str]:
         return {
             "site_id": str(self.site.id),
@@ -95,7 +100,7 @@ def _plan(
     given = has_targets(form.values)
     targets = read_targets(form) if given else Targets.for_site(choice.site)
     plan = None
-    queues = [choice.queue] if choice.queue else choice.queues
+    queues = choice.selected
     job = None
     if targets is not None:
         plan = service.plan_week(
@@ -143,7 +148,7 @@ def export(request: Request, db: Db, user: Planner) -> Response:
     targets = read_targets(form) if has_targets(form.values) else Targets.for_site(choice.site)
     if targets is None:
         return _plan(request, db, user, request.query_params, "planning/page.html")
-    queues = [choice.queue] if choice.queue else choice.queues
+    queues = choice.selected
     plan = service.plan_week(
         db, site=choice.site, queues=queues, monday=choice.monday, targets=targets
     )
@@ -164,7 +169,7 @@ async def save(request: Request, db: Db, user: Planner) -> Response:
     targets = read_targets(Form(values))
     if targets is None:
         return _plan(request, db, user, values, "planning/page.html")
-    queues = [choice.queue] if choice.queue else choice.queues
+    queues = choice.selected
     plan = service.plan_week(
         db, site=choice.site, queues=queues, monday=choice.monday, targets=targets
     )
