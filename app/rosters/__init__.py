@@ -1,0 +1,1 @@
+"""Rosters: a team's week of named shifts, generated, edited, published and requested."""
