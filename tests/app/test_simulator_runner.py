@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.routing import NoMatchFound
 
 import app.demo as demo_module
 import app.simulator.runner as runner
@@ -83,9 +84,9 @@ def demo_site(db: Session, monkeypatch: pytest.MonkeyPatch) -> Site:
     return site
 
 
-def feed(app: FastAPI, api: FastAPI | httpx.Client, **config: object) -> tuple:
+def feed(app: FastAPI, api: FastAPI | httpx.Client | TestClient, **config: object) -> tuple:
     fake = FakeTime()
-    client = api if isinstance(api, httpx.Client) else TestClient(api)
+    client = TestClient(api) if isinstance(api, FastAPI) else api
     settings = {"url": "http://test", "token": TOKEN, "start": START, "speed": 3600.0,
                 "duration": timedelta(hours=3)} | config  # fmt: skip
     logs: list[str] = []
@@ -204,20 +205,32 @@ def test_smena_simulate_posts_a_simulated_hour(smena: Run, app, demo_site, monke
 
 @pytest.fixture
 def live_api(app: FastAPI) -> Iterator[None]:
-    if "api_events" not in {getattr(r, "name", None) for r in app.routes}:
+    try:
+        app.url_path_for("api_events")
+    except NoMatchFound:
         pytest.skip("POST /api/v1/events is not wired into the app yet")
     yield
 
 
 @sqlite_only
 def test_the_real_api_stores_what_the_feed_posts(app, db, demo_site, live_api):
+    from app.events.service import calls_between, states_between
     from app.events.tokens import issue_token
     from app.models import AcdEvent
 
     _, raw = issue_token(db, user=None, site=demo_site, label="simulator")
     db.commit()
+    api = events_api()  # the same feed posted to the fake as well, to compare
+    feed(app, api, duration=timedelta(hours=1))
     with TestClient(app) as client:
         totals, _, _ = feed(app, client, token=raw, duration=timedelta(hours=1))
     db.rollback()
     stored = db.scalars(select(AcdEvent.event_id).where(AcdEvent.site_id == demo_site.id)).all()
-    assert totals.stored == len(stored) > 100
+    assert totals.stored == len(stored) == len(api.state.events) > 100
+    posted = list(api.state.events.values())
+    span = {"site_id": demo_site.id, "start": START, "end": START + timedelta(hours=1, seconds=1)}
+    calls = calls_between(db, **span)
+    assert len(calls) == sum(e["type"] == "call.offered" for e in posted)
+    assert sum(c.answered_at is not None for c in calls) == sum(
+        e["type"] == "call.answered" for e in posted)  # fmt: skip
+    assert {s.agent for s in states_between(db, **span)} == {f"A{i:03d}" for i in range(1, 13)}
