@@ -147,10 +147,9 @@ def test_a_queue_keeps_one_interval_length_and_odd_files_are_refused(
     site = db.get(Site, center.site_id)
     assert site is not None
 
-    def errors(content: str, interval: int = 30) -> list[tuple[int, str, str]]:
-        result = import_history(
-            db, user=None, site=site, content=content.encode(), interval_minutes=interval
-        )
+    def errors(content: str | bytes, interval: int = 30) -> list[tuple[int, str, str]]:
+        raw = content.encode() if isinstance(content, str) else content
+        result = import_history(db, user=None, site=site, content=raw, interval_minutes=interval)
         return [(e.line, e.column, e.reason) for e in result.errors]
 
     assert errors(GOOD) == []
@@ -165,7 +164,14 @@ def test_a_queue_keeps_one_interval_length_and_odd_files_are_refused(
     assert errors("date,interval_start,queue,calls,aht_seconds\n") == [
         (2, "", "The file has no intervals.")
     ]
-    assert errors(GOOD.encode("utf-16").decode("latin-1")) != []
+    assert errors(GOOD.encode("utf-16")) == [(0, "", "The file is not UTF-8 text.")]
+    assert (
+        errors(
+            "\ufeffDate, Interval_Start ,queue,calls,aht_seconds\r\n".encode()
+            + b"2026-11-19,10:00,Retail,1,60\r\n"
+        )
+        == []
+    )
     db.rollback()
     client = as_role("supervisor")
     no_file = client.post("/planning/history", data={"site_id": str(center.site_id)})
