@@ -58,11 +58,12 @@ def _form_ids(form: Form) -> tuple[int | None, int | None]:
 def _context(db: Session, site: Site, team: Team | None, **extra: Any) -> dict[str, Any]:
     own_rules = service.rules_of(db, site=site, team=team)
     own_policy = service.policy_of(db, site=site, team=team)
+    types = service.types_of(db, site=site)
     context: dict[str, Any] = {
         "site": site,
         "team": team,
-        "types": service.types_of(db, site=site),
-        "active_types": [t for t in service.types_of(db, site=site) if t.active],
+        "types": types,
+        "active_types": [t for t in types if t.active],
         "rules": own_rules,
         "policy": own_policy,
         "inherited": _inherited(db, site, team, own_rules),

@@ -117,35 +117,31 @@ def test_a_rule_is_saved_from_hours_and_minutes(
     assert _audit(db, "break_rules") == ["create", "delete"]
 
 
-@pytest.mark.parametrize(
-    ("changes", "field", "message"),
-    [
-        ({"min_shift_minutes": "6h"}, "min_shift_minutes", "H:MM"),
-        ({"min_shift_minutes": "6:75"}, "min_shift_minutes", "H:MM"),
-        ({"max_shift_minutes": "5:00"}, "max_shift_minutes", "Not shorter"),
-        ({"window_end_minutes": "2:00"}, "window_end_minutes", "cannot close before"),
-        ({"window_end_minutes": "5:45"}, "window_end_minutes", "ends after a 6:00 shift"),
-        ({"count": "6"}, "count", "do not fit in the window 3:00–5:00"),
-        ({"count": "0"}, "count", "At least 1"),
-        ({"break_type_id": "999"}, "break_type_id", "Choose one"),
-    ],
-)
+REFUSED_RULES = [
+    ({"min_shift_minutes": "6h"}, "min_shift_minutes", "H:MM"),
+    ({"min_shift_minutes": "6:75"}, "min_shift_minutes", "H:MM"),
+    ({"max_shift_minutes": "5:00"}, "max_shift_minutes", "Not shorter"),
+    ({"window_end_minutes": "2:00"}, "window_end_minutes", "cannot close before"),
+    ({"window_end_minutes": "5:45"}, "window_end_minutes", "ends after a 6:00 shift"),
+    ({"count": "6"}, "count", "do not fit in the window 3:00–5:00"),
+    ({"count": "0"}, "count", "At least 1"),
+    ({"break_type_id": "999"}, "break_type_id", "Choose one"),
+]
+
+
 def test_a_rule_that_cannot_hold_is_refused_beside_its_field(
-    supervisor: TestClient,
-    center: Center,
-    db: Session,
-    changes: dict[str, str],
-    field: str,
-    message: str,
+    supervisor: TestClient, center: Center, db: Session
 ) -> None:
     lunch = _type(db, center)
-    response = supervisor.post(
-        "/break-rules/rules", data=_rule_form(center, lunch.id, **changes), headers=HX
-    )
-    assert response.status_code == 422
-    error = response.text.split(f'id="rule-new-{field}-error">')[1].split("</p>")[0]
-    assert message in error.replace("&#39;", "'")
-    assert f'value="{changes.get(field, "")}"' in response.text or field == "break_type_id"
+    for changes, field, message in REFUSED_RULES:
+        response = supervisor.post(
+            "/break-rules/rules", data=_rule_form(center, lunch.id, **changes), headers=HX
+        )
+        assert response.status_code == 422, changes
+        error = response.text.split(f'id="rule-new-{field}-error">')[1].split("</p>")[0]
+        assert message in error.replace("&#39;", "'"), (changes, error)
+        typed = changes.get(field, "")
+        assert f'value="{typed}"' in response.text or field == "break_type_id"
     assert db.scalar(select(BreakRule)) is None
 
 
