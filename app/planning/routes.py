@@ -105,7 +105,7 @@ def _plan(
     if targets is not None:
         plan = service.plan_week(
             db, site=choice.site, queues=queues, monday=choice.monday, targets=targets,
-            inline_forecasts=service.INLINE_FORECASTS,
+            make_missing=False,
         )  # fmt: skip
         if plan.pending:
             job = forecast_job(

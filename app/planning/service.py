@@ -40,8 +40,7 @@ __all__ = [
 ]
 
 
-FORECAST_KIND = "planning.forecast"
-INLINE_FORECASTS = 1  # a queue's forecast takes up to about half a second: more go to a job
+FORECAST_KIND = "planning.forecast"  # a queue's forecast takes up to a second or so
 
 
 @dataclass(frozen=True)
@@ -69,12 +68,12 @@ def plan_week(
     queues: Sequence[Queue],
     monday: date,
     targets: Targets,
-    inline_forecasts: int | None = None,
+    make_missing: bool = True,
 ) -> WeekPlan:
     """Forecast each queue's week from its history before `monday`, then staff it.
 
-    Forecasts already stored for the same history are reused; up to `inline_forecasts`
-    missing ones (all when None) are made and stored here, more leave the plan pending.
+    Forecasts already stored for the same history are reused; missing ones are made and
+    stored here, or, without `make_missing`, leave the plan pending (for a job to make).
     """
     histories = []
     missing: list[Queue] = []
@@ -85,7 +84,7 @@ def plan_week(
         else:
             histories.append((history, stored_forecast(db, history=history, monday=monday)))
     to_make = [h for h, found in histories if found is None]
-    if inline_forecasts is not None and len(to_make) > inline_forecasts:
+    if to_make and not make_missing:
         pending = tuple(h.queue for h in to_make)
         return WeekPlan(site, monday, targets, (), tuple(missing), 30, (), pending)
     plans: list[QueuePlan] = []

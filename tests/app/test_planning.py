@@ -26,7 +26,13 @@ from app.models import (
     StoredForecast,
 )
 from app.planning.importer import import_history
-from app.planning.service import Targets, plan_week, requirement_for, save_plan
+from app.planning.service import (
+    Targets,
+    make_forecasts,
+    plan_week,
+    requirement_for,
+    save_plan,
+)
 from scheduling.forecast import History, forecast
 from scheduling.staffing import StaffingCase, solve
 from tests.app.conftest import Center
@@ -157,13 +163,21 @@ def _page_params(center: Center, **targets: str) -> dict[str, str]:
     }
 
 
+def _forecasts_made(db: Session, center: Center) -> None:
+    """What the planning.forecast job does, for every queue of the site."""
+    queues = db.scalars(select(Queue).where(Queue.site_id == center.site_id)).all()
+    assert make_forecasts(db, queues=queues, monday=PLAN_MONDAY) == 2
+    db.commit()
+
+
 def _agents(html: str) -> list[int]:
     return [int(v) for v in re.findall(r'<td class="agents">(\d+)</td>', html)]
 
 
 def test_the_page_shows_forecast_and_requirement_and_targets_change_it(
-    center: Center, as_role: Clients
+    center: Center, db: Session, as_role: Clients
 ) -> None:
+    _forecasts_made(db, center)
     client = as_role("supervisor")
     page = client.get("/planning", params=_page_params(center))
     assert page.status_code == 200
@@ -417,10 +431,13 @@ def test_all_queues_at_once_are_forecast_by_a_job_and_then_reused(
     one = client.get(
         "/planning/requirement", params=_page_params(center), headers={"HX-Request": "true"}
     )
-    assert "Forecasting" not in one.text  # one queue: made in the request
+    assert "Forecasting 1 queue(s)" in one.text  # the history changed: a new forecast
+    assert db.scalar(select(func.count()).select_from(Job)) == 2
+    assert Worker(app.state.sessionmaker).run_once()
     db.expire_all()
-    assert (
-        db.scalar(select(StoredForecast.history_digest).where(StoredForecast.queue_id == retail.id))
-        != before
+    digest = select(StoredForecast.history_digest).where(StoredForecast.queue_id == retail.id)
+    assert db.scalar(digest) != before
+    done = client.get(
+        "/planning/requirement", params=_page_params(center), headers={"HX-Request": "true"}
     )
-    assert db.scalar(select(func.count()).select_from(Job)) == 1
+    assert "Forecasting" not in done.text and len(_agents(done.text)) == 7 * 48

@@ -58,6 +58,8 @@ def test_supervisor_uploads_history_and_sees_the_requirement_follow_the_target(
     page.fill("#p-week", "2020-01-13")
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("heading", name=re.compile("week of 2020-01-13"))).to_be_visible()
+    expect(page.locator("#requirement")).to_contain_text("Forecasting 1 queue(s)")
+    _run_queued_job(live_server)
     table = page.locator("#plan-table")
     nine = table.locator("tbody tr").filter(has_text="Mon 13 Jan 09:00")
     expect(nine.locator("td").first).to_have_text("20.0")
