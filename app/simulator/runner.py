@@ -28,7 +28,7 @@ from app.simulator.model import Event, Simulation
 from app.simulator.schedule import Floor, load_floor
 
 BATCH_MAX = 2_000
-POST_EVERY_SECONDS = 2.0  # wall seconds between posts when the feed is thin
+POST_EVERY_SECONDS = 5.0  # wall seconds between posts when the feed is thin
 RELOAD_EVERY = timedelta(hours=1)
 LOOK_AHEAD = timedelta(hours=3)
 SIZING_WINDOW = timedelta(days=7)
