@@ -1,7 +1,7 @@
 """operator day: break move requests, calendar feed tokens, last-seen breaks
 
 Revision ID: 0005
-Revises: 0004
+Revises: 0003
 Create Date: 2026-11-28 15:04:36.550532
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import app.db
 
 revision: str = "0005"
-down_revision: str | None = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
