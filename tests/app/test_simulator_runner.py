@@ -87,7 +87,7 @@ def demo_site(db: Session, monkeypatch: pytest.MonkeyPatch) -> Site:
 def feed(app: FastAPI, api: FastAPI | httpx.Client | TestClient, **config: object) -> tuple:
     fake = FakeTime()
     client = TestClient(api) if isinstance(api, FastAPI) else api
-    settings = {"url": "http://test", "token": TOKEN, "start": START, "speed": 3600.0,
+    settings = {"url": "http://test", "token": TOKEN, "start": START, "speed": 1200.0,
                 "duration": timedelta(hours=3)} | config  # fmt: skip
     logs: list[str] = []
     totals = run_feed(app.state.sessionmaker, site="Moscow", config=FeedConfig(**settings),
