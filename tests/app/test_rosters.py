@@ -29,8 +29,8 @@ from app.models import (
     Team,
     TimeOffRequest,
 )
-from app.rosters import generate, service
-from app.rosters.instance import build_instance, load_team_week, template_span
+from app.rosters import generate
+from app.rosters.instance import TeamWeek, build_instance, load_team_week, template_span
 from tests.app.conftest import MONDAY, Center
 
 Clients = Callable[[str], TestClient]
@@ -85,7 +85,7 @@ def seed_week(db: Session, center: Center, monday: date = MONDAY) -> dict[str, i
     return {t.name: t.id for t in templates}
 
 
-def team_week(db: Session, center: Center, monday: date = MONDAY) -> service.TeamWeek:
+def team_week(db: Session, center: Center, monday: date = MONDAY) -> TeamWeek:
     site, team = db.get(Site, center.site_id), db.get(Team, center.team_id)
     assert site is not None and team is not None
     return load_team_week(db, site=site, team=team, monday=monday)
@@ -400,8 +400,8 @@ def test_publish_writes_the_shifts_and_archives_the_previous_version(
     assert client.post(f"/rosters/{second.id}/publish", follow_redirects=False).status_code == 303
     db.expire_all()
     assert db.get(RosterVersion, first.id).status == "archived"  # type: ignore[union-attr]
-    shifts = {(s.agent_id, s.work_date) for s in db.scalars(select(Shift))}
-    assert shifts == {(vera, tuesday), (anna, tuesday)}
+    left = {(s.agent_id, s.work_date) for s in db.scalars(select(Shift))}
+    assert left == {(vera, tuesday), (anna, tuesday)}
     audit = db.scalars(select(AuditEntry.action).where(AuditEntry.entity == "roster_versions"))
     assert {"publish", "archive"} <= set(audit)
     # a published version is not edited in place
