@@ -99,6 +99,7 @@ def seed(db: Session, *, today: date, agents: int = 80, rng_seed: int = 7) -> li
     _weeks_of_shifts(db, site, people, templates, week_start(today), weeks=2)
     _interval_history(db, site, queues, today)
     _operator_day(db, site, people[0], today)
+    _todays_breaks(db, site, teams, today)
     return credentials
 
 
@@ -115,6 +116,19 @@ def _operator_day(db: Session, site: Site, agent: Agent, today: date) -> None:
     from app.me.demo_day import seed_operator_day
 
     seed_operator_day(db, site=site, agent=agent, today=today, now=utcnow())
+
+
+def _todays_breaks(db: Session, site: Site, teams: list[Team], today: date) -> None:
+    """Optimise and publish every team's breaks today, so the floor and adherence have a plan."""
+    from app.breaks.optimise import job_params, optimise
+    from app.breaks.service import load_team_day, publish
+    from app.jobs.service import JobContext
+
+    db.flush()
+    for team in teams:
+        params = job_params(site=site, team=team, day=today, replan=False, time_limit_seconds=2)
+        optimise(db, JobContext(0, site.id, None, params, lambda _f, _m: None))
+        publish(db, user=None, team_day=load_team_day(db, site=site, team=team, day=today))
 
 
 def _break_rules(db: Session, site: Site) -> None:
@@ -210,7 +224,7 @@ def _weeks_of_shifts(
     zone = ZoneInfo(site.timezone)
     for index, agent in enumerate(people):
         night = agent.team_id == people[2].team_id
-        template = templates[3] if night else templates[index % 3]
+        template = templates[3] if night else templates[(index // 3) % 3]
         days_off = {(index + k) % 7 for k in range(2)}
         for offset in range(7 * weeks):
             if offset % 7 in days_off:

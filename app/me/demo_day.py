@@ -52,6 +52,7 @@ def seed_operator_day(db: Session, *, site: Site, agent: Agent, today: date, now
                 starts_at=begins,
                 ends_at=begins + timedelta(minutes=kind.length_minutes),
                 state=BreakState.PUBLISHED.value,
+                set_by_hand=True,  # as a supervisor would: the team's optimisation keeps them
             )
         )
     db.flush()
