@@ -17,6 +17,7 @@ from app import contracts_cli
 from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from app.config import ConfigError, get_settings
 from app.db import make_engine, make_sessionmaker, session_scope
+from app.events import cli as events_cli
 from app.models import Role, Site, User
 
 cli = typer.Typer(
@@ -27,6 +28,7 @@ cli = typer.Typer(
 import_cli = typer.Typer(help="Import files.", no_args_is_help=True)
 cli.add_typer(import_cli, name="import")
 contracts_cli.register(cli)
+events_cli.register(cli, import_cli)
 
 
 def fail(message: str) -> typer.Exit:

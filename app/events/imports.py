@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.events.registry import agent_ids, queue_ids
 from app.events.service import lock_site_feed
-from app.events.store import bulk_insert, chunks
+from app.events.store import among, bulk_insert, chunks
 from app.models import AgentStateInterval, Call, Site
 from kpi.queue_log import parse_queue_log
 from kpi.records import CallRecord, RecordError, RecordsError, StateInterval, parse_cdr
@@ -99,9 +99,11 @@ def store_calls(
             Call.ended_at,
             Call.abandoned_at,
             Call.agent_id,
-        ).where(Call.site_id == site.id, Call.call_id.in_(part))
+        ).where(Call.site_id == site.id, among(db, Call.call_id, part))
         for call_id, queue_id, *times, agent_id in db.execute(query):
-            stored[call_id] = (queue_names.get(queue_id), *times, agent_codes.get(agent_id))
+            queue = queue_names[queue_id] if queue_id is not None else None
+            agent = agent_codes[agent_id] if agent_id is not None else None
+            stored[call_id] = (queue, *times, agent)
     errors: list[RecordError] = []
     new: list[CallRecord] = []
     for call in calls:
@@ -150,7 +152,7 @@ def _store_states(db: Session, *, site: Site, states: Sequence[StateInterval]) -
     known: dict[tuple[int, str, object], tuple[int, object]] = {}
     for part in chunks(sorted({agents[s.agent] for s in states})):
         query = select(S.id, S.agent_id, S.state, S.start, S.end).where(
-            S.agent_id.in_(part), S.source == "queue_log"
+            among(db, S.agent_id, part), S.source == "queue_log"
         )
         for row_id, agent_id, state, start, end in db.execute(query):
             known[agent_id, state, start] = (row_id, end)

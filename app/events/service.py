@@ -10,19 +10,21 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, delete, or_, select, text, update
+from sqlalchemy import Table, bindparam, delete, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
 from app.events import fold
 from app.events.registry import agent_ids, queue_ids
 from app.events.schemas import AgentStateChanged, CallAnswered, CallOffered, EventIn
-from app.events.store import bulk_insert, chunks
+from app.events.store import among, bulk_insert, chunks
 from app.models import AcdEvent, Agent, AgentStateInterval, Call, Queue, Site
 from kpi.records import AgentState, CallRecord, StateInterval
 
-CALLS, STATES = Call.__table__, AgentStateInterval.__table__
+CALLS: Table = Call.__table__  # type: ignore[assignment]
+STATES: Table = AgentStateInterval.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -34,9 +36,14 @@ class IngestResult:
 
 
 def lock_site_feed(db: Session, *, site_id: int) -> None:
-    """Serialise writers of one site's feed until the transaction ends (PostgreSQL)."""
+    """Serialise writers of one site's feed until the transaction ends (PostgreSQL).
+
+    Also plans each query for its actual keys: a generic plan cached while the tables were
+    small scans them whole for every batch once they have grown.
+    """
     if db.connection().dialect.name == "postgresql":
         db.execute(text("SELECT pg_advisory_xact_lock(7468, :site)"), {"site": site_id})
+        db.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 def ingest_events(db: Session, *, site: Site, events: Sequence[EventIn]) -> IngestResult:
@@ -48,7 +55,7 @@ def ingest_events(db: Session, *, site: Site, events: Sequence[EventIn]) -> Inge
         seen.update(
             db.scalars(
                 select(AcdEvent.event_id).where(
-                    AcdEvent.site_id == site.id, AcdEvent.event_id.in_(part)
+                    AcdEvent.site_id == site.id, among(db, AcdEvent.event_id, part)
                 )
             )
         )
@@ -101,7 +108,7 @@ def _stored_events(
         query = query.where(AcdEvent.ts >= since)
     for part in chunks(keys):
         for event_id, type_, ts, call_id, agent, payload in db.execute(
-            query.where(key_column.in_(part))
+            query.where(among(db, key_column, part))
         ):
             found.append(
                 fold.StoredEvent(
@@ -136,7 +143,7 @@ def _fold_calls(db: Session, *, site_id: int, events: Sequence[EventIn]) -> None
     for part in chunks(call_ids):
         rows = db.execute(
             select(Call.call_id, Call.id, Call.source).where(
-                Call.site_id == site_id, Call.call_id.in_(part)
+                Call.site_id == site_id, among(db, Call.call_id, part)
             )
         )
         existing.update((call_id, (row_id, source)) for call_id, row_id, source in rows)
@@ -155,7 +162,7 @@ def _fold_calls(db: Session, *, site_id: int, events: Sequence[EventIn]) -> None
             inserts.append({"site_id": site_id, "call_id": call_id, "source": "events", **row})
         elif existing[call_id][1] == "events":  # an imported record is the switch's final word
             updates.append({"row_id": existing[call_id][0], **row})
-    bulk_insert(db, CALLS, inserts)  # type: ignore[arg-type]
+    bulk_insert(db, CALLS, inserts)
     if updates:
         db.connection().execute(update(CALLS).where(CALLS.c.id == bindparam("row_id")), updates)
 
@@ -172,7 +179,7 @@ def _fold_states(db: Session, *, site_id: int, events: Sequence[EventIn]) -> Non
     stale = or_(AgentStateInterval.end.is_(None), AgentStateInterval.end > earliest)
     for part in chunks(sorted(touched)):
         where = (
-            AgentStateInterval.agent_id.in_(part),
+            among(db, AgentStateInterval.agent_id, part),
             AgentStateInterval.source == "events",
             stale,
         )
@@ -204,7 +211,7 @@ def _fold_states(db: Session, *, site_id: int, events: Sequence[EventIn]) -> Non
         for code, agent_events in by_agent.items()
         for s in fold.fold_states(code, agent_events)
     ]
-    bulk_insert(db, STATES, rows)  # type: ignore[arg-type]
+    bulk_insert(db, STATES, rows)
 
 
 def calls_between(
@@ -229,20 +236,23 @@ def calls_between(
     ).where(Call.site_id == site_id, Call.offered_at >= start, Call.offered_at < end)
     if queue_ids is not None:
         query = query.where(Call.queue_id.in_(list(queue_ids)))
-    return [
-        CallRecord(
-            call_id,
-            queues[queue_id],
-            offered_at,
-            answered_at,
-            ended_at,
-            abandoned_at,
-            agents[agent_id] if agent_id is not None else None,
-        )
-        for (call_id, queue_id, offered_at, answered_at, ended_at, abandoned_at, agent_id) in (
-            db.execute(query.order_by(Call.offered_at, Call.id))
-        )
-    ]
+    rows = db.execute(query.order_by(Call.offered_at, Call.id))
+    return [_call_record(row, queues, agents) for row in rows]
+
+
+def _call_record(row: Any, queues: dict[int, str], agents: dict[int, str]) -> CallRecord:
+    # Rows come from an offered_at range, and an offered call always has its queue.
+    assert row.queue_id is not None and row.offered_at is not None
+    agent = agents[row.agent_id] if row.agent_id is not None else None
+    return CallRecord(
+        row.call_id,
+        queues[row.queue_id],
+        row.offered_at,
+        row.answered_at,
+        row.ended_at,
+        row.abandoned_at,
+        agent,
+    )
 
 
 def states_between(

@@ -1,6 +1,7 @@
 """Every table of smena; importing this package registers them all on Base.metadata."""
 
 from app.models.audit import AuditEntry
+from app.models.events import AcdEvent, AgentStateInterval, ApiToken, Call
 from app.models.auth import LoginFailure
 from app.models.jobs import Job, JobStatus
 from app.models.operator_day import BreakMoveRequest, BreakView, CalendarFeed, MoveState
@@ -30,14 +31,18 @@ from app.models.schedule import (
 )
 
 __all__ = [
+    "AcdEvent",
     "Agent",
     "AgentSkill",
+    "AgentStateInterval",
+    "ApiToken",
     "AuditEntry",
     "BreakMoveRequest",
     "BreakPolicy",
     "BreakRule",
     "BreakState",
     "BreakType",
+    "Call",
     "BreakView",
     "CalendarFeed",
     "IntervalHistory",

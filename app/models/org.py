@@ -104,6 +104,7 @@ class Agent(Base):
     display_name: Mapped[str] = mapped_column(String(120))
     contracted_weekly_hours: Mapped[float] = mapped_column(Numeric(5, 2, asdecimal=False))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    found_in_feed: Mapped[bool] = mapped_column(Boolean, default=False)  # registered by the feed
 
     site: Mapped[Site] = relationship(lazy="raise")
     team: Mapped[Team | None] = relationship(lazy="raise")
@@ -123,6 +124,7 @@ class Queue(Base):
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    found_in_feed: Mapped[bool] = mapped_column(Boolean, default=False)  # registered by the feed
 
     site: Mapped[Site] = relationship(lazy="raise")
 

@@ -19,6 +19,7 @@ from app.models import Role
 from tests.app.conftest import MONDAY, Center, csrf_of, sign_in
 
 PUBLIC = {
+    ("POST", "/api/v1/events"),  # token auth, not a session (401 without a valid token)
     ("GET", "/login"),
     ("POST", "/login"),
     ("POST", "/logout"),

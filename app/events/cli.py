@@ -1,0 +1,106 @@
+"""The feed's commands: site create, api-token create, import cdr, import queue-log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+from sqlalchemy import select
+
+site_cli = typer.Typer(help="Sites.", no_args_is_help=True)
+token_cli = typer.Typer(help="API tokens for the live event feed.", no_args_is_help=True)
+
+
+def register(cli: typer.Typer, import_cli: typer.Typer) -> None:
+    """Add the feed's commands to the `smena` command."""
+    cli.add_typer(site_cli, name="site")
+    cli.add_typer(token_cli, name="api-token")
+    import_cli.command("cdr")(import_cdr_cmd)
+    import_cli.command("queue-log")(import_queue_log_cmd)
+
+
+@site_cli.command("create")
+def create_site(
+    name: str, timezone: Annotated[str, typer.Option(help="IANA zone, e.g. Europe/Moscow")]
+) -> None:
+    """Create a site (a contact center) in a time zone."""
+    from app import audit
+    from app.cli import _sessions, fail
+    from app.db import session_scope
+    from app.models import Site
+
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise fail(f"--timezone: unknown time zone {timezone!r}") from None
+    if not name.strip() or len(name.strip()) > 120:
+        raise fail("NAME: 1 to 120 characters")
+    _, factory = _sessions()
+    for db in session_scope(factory):
+        if db.scalar(select(Site.id).where(Site.name == name.strip())):
+            raise fail(f"NAME: a site named {name.strip()!r} exists")
+        site = Site(name=name.strip(), timezone=timezone)
+        db.add(site)
+        audit.record(db, user=None, action="create", entity=site, before=None)
+    typer.echo(f"created site {name.strip()} ({timezone})")
+
+
+@token_cli.command("create")
+def create_token(label: str, site: Annotated[str, typer.Option(help="site name")]) -> None:
+    """Issue an API token for a site's event feed; prints it once."""
+    from app.cli import _sessions, fail
+    from app.db import session_scope
+    from app.events.tokens import issue_token
+    from app.models import Site
+
+    if not label.strip() or len(label.strip()) > 120:
+        raise fail("LABEL: 1 to 120 characters")
+    _, factory = _sessions()
+    for db in session_scope(factory):
+        site_row = db.scalar(select(Site).where(Site.name == site))
+        if site_row is None:
+            raise fail(f"--site: no site named {site!r}")
+        _, raw = issue_token(db, user=None, site=site_row, label=label.strip())
+    typer.echo(raw)
+
+
+def _import(file: Path, site: str, kind: str) -> None:
+    from app.cli import _sessions, fail
+    from app.db import session_scope
+    from app.events.imports import import_cdr, import_queue_log
+    from app.models import Site
+
+    if not file.is_file():
+        raise fail(f"{file}: no such file")
+    _, factory = _sessions()
+    for db in session_scope(factory):
+        site_row = db.scalar(select(Site).where(Site.name == site))
+        if site_row is None:
+            raise fail(f"--site: no site named {site!r}")
+        importer = import_cdr if kind == "cdr" else import_queue_log
+        result = importer(db, site=site_row, content=file.read_bytes())
+        if result.errors:
+            for e in result.errors:
+                typer.echo(f"error: {file}:{e.line}: {e.column}: {e.reason}", err=True)
+            db.rollback()
+            raise typer.Exit(2)
+    states = f", {result.states} agent-state intervals" if kind == "queue-log" else ""
+    typer.echo(f"imported: {result.created} new calls, {result.duplicates} known{states}")
+
+
+def import_cdr_cmd(
+    file: Annotated[Path, typer.Argument(help="CSV: call_id,queue,offered_at,...,agent")],
+    site: Annotated[str, typer.Option(help="site name")],
+) -> None:
+    """Import call detail records (CSV): the whole file or nothing."""
+    _import(file, site, "cdr")
+
+
+def import_queue_log_cmd(
+    file: Annotated[Path, typer.Argument(help="Asterisk queue_log")],
+    site: Annotated[str, typer.Option(help="site name")],
+) -> None:
+    """Import Asterisk's queue_log (calls and agent states): the whole file or nothing."""
+    _import(file, site, "queue-log")
