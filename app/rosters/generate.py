@@ -52,6 +52,8 @@ def generate(db: Session, context: JobContext) -> dict[str, Any]:
     week = load_team_week(db, site=site, team=team, monday=monday)
     if not week.templates:
         raise LookupError("the site has no active shift templates to roster with")
+    if not week.agents:
+        raise LookupError("the team has no active agents to roster")
     instance = build_instance(week)
     context.progress(0.15, f"rostering {len(instance.agents)} agents")
     limit = float(params.get("time_limit_seconds") or DEFAULT_TIME_LIMIT_SECONDS)

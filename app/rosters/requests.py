@@ -106,7 +106,7 @@ def ask_swap(
     agent = own_agent(db, user)
     if agent is None:
         return Asked(errors={"other_agent_id": _("Your sign-in is not linked to an agent yet.")})
-    colleague = db.get(Agent, int(other)) if other.isdigit() else None
+    colleague = db.get(Agent, int(other)) if other.isdigit() and len(other) < 10 else None
     errors: dict[str, str] = {}
     if (
         colleague is None

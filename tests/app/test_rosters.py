@@ -466,3 +466,27 @@ def test_only_approved_time_off_counts(db: Session, center: Center, state: Reque
     )
     db.commit()
     assert team_week(db, center).time_off == {}
+
+
+def test_an_infeasible_week_is_explained_on_the_page(
+    app: FastAPI, db: Session, center: Center, as_role: Clients
+) -> None:
+    seed_week(db, center)
+    vera = db.get(Agent, center.agent_id)
+    assert vera is not None
+    vera.contracted_weekly_hours = 100  # seven 10-hour shifts at most: 70 h
+    db.commit()
+    client = as_role("supervisor")
+    form = {"site_id": center.site_id, "team_id": center.team_id, "week": MONDAY.isoformat()}
+    assert client.post("/rosters/generate", data=form).status_code == 200
+    job = db.scalar(select(Job).where(Job.kind == "rosters.generate"))
+    assert job is not None
+    job.params = {**job.params, "time_limit_seconds": 3}
+    db.commit()
+    assert Worker(app.state.sessionmaker).run_once()
+    db.expire_all()
+    assert db.get(Job, job.id).status == "done"  # type: ignore[union-attr]
+    assert db.scalar(select(RosterVersion)) is None
+    html = client.get(f"/rosters/body?week={MONDAY.isoformat()}").text
+    box = html.split('id="roster-infeasible"')[1].split("</div>")[0]
+    assert "INFEASIBLE" in box and "Vera Smirnova (A003)" in box and "at least 96 h" in box
