@@ -24,6 +24,7 @@ from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.events.api import router as events_api_router
 from app.events.routes import router as events_router
+from app.floor.routes import router as floor_router
 from app.i18n import _
 from app.jobs.routes import router as jobs_router
 from app.jobs.worker import Worker
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(me_router)
     app.include_router(roster_requests_router)
     app.include_router(rosters_router)
+    app.include_router(floor_router)
     app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
     _add_error_pages(app)
     return app

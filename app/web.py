@@ -54,6 +54,7 @@ NAV = (
     NavItem("my_day", N_("My day"), frozenset({Role.OPERATOR})),
     NavItem("my_shifts", N_("My shifts"), frozenset({Role.OPERATOR})),
     NavItem("my_schedule", N_("My schedule"), frozenset({Role.OPERATOR})),
+    NavItem("floor_page", N_("Floor"), STAFF),
     NavItem("shift_week", N_("Shifts"), STAFF),
     NavItem("breaks_page", N_("Breaks"), STAFF),
     NavItem("rosters_page", N_("Rosters"), STAFF),

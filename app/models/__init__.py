@@ -3,6 +3,7 @@
 from app.models.audit import AuditEntry
 from app.models.events import AcdEvent, AgentStateInterval, ApiToken, Call
 from app.models.auth import LoginFailure
+from app.models.floor import FloorAlert
 from app.models.jobs import Job, JobStatus
 from app.models.operator_day import BreakMoveRequest, BreakView, CalendarFeed, MoveState
 from app.models.org import Agent, AgentSkill, Queue, Role, Site, Team, User
@@ -45,6 +46,7 @@ __all__ = [
     "Call",
     "BreakView",
     "CalendarFeed",
+    "FloorAlert",
     "IntervalHistory",
     "Job",
     "JobStatus",

@@ -1,0 +1,1 @@
+"""The Floor: live queues, agents, adherence and alerts for a site."""

@@ -1,0 +1,82 @@
+"""Alerts kept once per stable key: first and last seen, cleared, acknowledged (audited)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.audit import record, snapshot
+from app.models import FloorAlert, User
+from kpi.alerts import Alert
+
+HISTORY_LIMIT = 50
+
+
+def sync_alerts(
+    db: Session, *, site_id: int, alerts: Sequence[Alert], now: datetime
+) -> list[FloorAlert]:
+    """Record the alerts raised at `now`: new keys added, seen ones touched, gone ones cleared."""
+    stored = {
+        a.key: a
+        for a in db.scalars(
+            select(FloorAlert).where(FloorAlert.site_id == site_id, FloorAlert.cleared_at.is_(None))
+        )
+    }
+    raised = {alert.key: alert for alert in alerts}
+    reopened = {
+        a.key: a
+        for a in db.scalars(
+            select(FloorAlert).where(
+                FloorAlert.site_id == site_id,
+                FloorAlert.key.in_([k for k in raised if k not in stored]),
+            )
+        )
+    } if any(k not in stored for k in raised) else {}  # fmt: skip
+    for key, alert in raised.items():
+        row = stored.get(key) or reopened.get(key)
+        if row is None:
+            row = FloorAlert(site_id=site_id, key=key, first_seen_at=now)
+            db.add(row)
+        row.kind, row.subject, row.message = alert.kind.value, alert.subject, alert.message
+        row.value, row.limit, row.last_seen_at, row.cleared_at = alert.value, alert.limit, now, None
+    for key, row in stored.items():
+        if key not in raised:
+            row.cleared_at = now
+    db.flush()
+    return open_alerts(db, site_id=site_id)
+
+
+def open_alerts(db: Session, *, site_id: int) -> list[FloorAlert]:
+    """The site's alerts still on, the newest first."""
+    return list(
+        db.scalars(
+            select(FloorAlert)
+            .where(FloorAlert.site_id == site_id, FloorAlert.cleared_at.is_(None))
+            .order_by(FloorAlert.first_seen_at.desc(), FloorAlert.id.desc())
+        )
+    )
+
+
+def alert_history(db: Session, *, site_id: int, limit: int = HISTORY_LIMIT) -> list[FloorAlert]:
+    """The site's alerts, on or cleared, by when they were last seen (newest first)."""
+    return list(
+        db.scalars(
+            select(FloorAlert)
+            .where(FloorAlert.site_id == site_id)
+            .order_by(FloorAlert.last_seen_at.desc(), FloorAlert.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def acknowledge(db: Session, *, alert: FloorAlert, user: User, now: datetime) -> None:
+    """Mark the alert as seen by `user` (once; a second acknowledgement changes nothing)."""
+    if alert.acknowledged_at is not None:
+        return
+    before = snapshot(alert)
+    alert.acknowledged_by, alert.acknowledged_at = user.id, now
+    record(db, user=user, action="acknowledge", entity=alert, before=before)
+    db.flush()

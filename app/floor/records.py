@@ -1,0 +1,142 @@
+"""Reading a site's stored calls, agent states and published schedule as kpi records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from app.models import Agent, BreakState, BreakType, PlannedBreak, Queue, Shift, Team
+from app.models.events import AcdEvent, AgentStateInterval, Call
+from kpi.adherence import Activity, ScheduledActivity
+from kpi.records import AgentState, CallRecord, StateInterval
+
+UNKNOWN_QUEUE = "?"  # a call whose queue is not known yet
+
+
+@dataclass(frozen=True, slots=True)
+class AgentInfo:
+    """An active agent of the site as the board names them."""
+
+    id: int
+    code: str
+    name: str
+    team_id: int | None
+    team: str | None
+
+
+def calls_for_floor(
+    db: Session, *, site_id: int, since: datetime, now: datetime
+) -> list[CallRecord]:
+    """The site's calls offered in [since, now], as the kpi package reads them."""
+    queues = dict(db.execute(select(Queue.id, Queue.name).where(Queue.site_id == site_id)).all())
+    agents = dict(db.execute(select(Agent.id, Agent.code).where(Agent.site_id == site_id)).all())
+    rows = db.execute(
+        select(
+            Call.call_id, Call.queue_id, Call.offered_at, Call.answered_at,
+            Call.ended_at, Call.abandoned_at, Call.agent_id,
+        )
+        .where(Call.site_id == site_id, Call.offered_at >= since, Call.offered_at <= now)
+        .order_by(Call.offered_at, Call.id)
+    )  # fmt: skip
+    return [
+        CallRecord(
+            call_id,
+            queues.get(queue_id, UNKNOWN_QUEUE),
+            offered_at,
+            answered_at,
+            ended_at,
+            abandoned_at,
+            agents.get(agent_id) if agent_id is not None else None,
+        )
+        for call_id, queue_id, offered_at, answered_at, ended_at, abandoned_at, agent_id in rows
+    ]
+
+
+def states_for_floor(
+    db: Session, *, site_id: int, since: datetime, now: datetime
+) -> list[StateInterval]:
+    """The site's agent-state intervals overlapping [since, now], by start."""
+    agents = dict(db.execute(select(Agent.id, Agent.code).where(Agent.site_id == site_id)).all())
+    S = AgentStateInterval
+    rows = db.execute(
+        select(S.agent_id, S.state, S.start, S.end)
+        .where(S.site_id == site_id, S.start <= now, or_(S.end.is_(None), S.end > since))
+        .order_by(S.start, S.id)
+    )
+    return [
+        StateInterval(agents[agent_id], AgentState(state), start, end)
+        for agent_id, state, start, end in rows
+        if agent_id in agents
+    ]
+
+
+def _activity_of(break_type: str) -> Activity:
+    return Activity.LUNCH if "lunch" in break_type.lower() else Activity.BREAK
+
+
+def published_schedule(
+    db: Session, *, site_id: int, since: datetime, until: datetime
+) -> list[ScheduledActivity]:
+    """Shifts overlapping [since, until) cut into phone time and their published breaks."""
+    shifts = db.execute(
+        select(Shift.id, Agent.code, Shift.starts_at, Shift.ends_at)
+        .join(Agent, Shift.agent_id == Agent.id)
+        .where(Agent.site_id == site_id, Shift.starts_at < until, Shift.ends_at > since)
+    ).all()
+    breaks: dict[int, list[tuple[datetime, datetime, str]]] = {row[0]: [] for row in shifts}
+    PB = PlannedBreak
+    if shifts:
+        found = db.execute(
+            select(PB.shift_id, PB.starts_at, PB.ends_at, BreakType.name)
+            .join(BreakType, PlannedBreak.break_type_id == BreakType.id)
+            .where(
+                PlannedBreak.shift_id.in_(list(breaks)),
+                PlannedBreak.state.in_([BreakState.PUBLISHED.value, BreakState.TAKEN.value]),
+            )
+            .order_by(PlannedBreak.starts_at)
+        )  # fmt: skip
+        for shift_id, starts_at, ends_at, name in found:
+            breaks[shift_id].append((starts_at, ends_at, name))
+    pieces: list[ScheduledActivity] = []
+    for shift_id, code, starts_at, ends_at in shifts:
+        cursor = starts_at
+        for planned_start, planned_end, name in breaks[shift_id]:
+            b_start, b_end = max(planned_start, cursor), min(planned_end, ends_at)
+            if b_end <= b_start:
+                continue
+            if b_start > cursor:
+                pieces.append(ScheduledActivity(code, Activity.PHONE, cursor, b_start))
+            pieces.append(ScheduledActivity(code, _activity_of(name), b_start, b_end))
+            cursor = b_end
+        if cursor < ends_at:
+            pieces.append(ScheduledActivity(code, Activity.PHONE, cursor, ends_at))
+    return pieces
+
+
+def site_agents(db: Session, *, site_id: int) -> list[AgentInfo]:
+    """The site's active agents with their team, by name."""
+    rows = db.execute(
+        select(Agent.id, Agent.code, Agent.display_name, Agent.team_id, Team.name)
+        .outerjoin(Team, Agent.team_id == Team.id)
+        .where(Agent.site_id == site_id, Agent.active)
+        .order_by(Agent.display_name)
+    )
+    return [AgentInfo(*row) for row in rows]
+
+
+def site_queues(db: Session, *, site_id: int) -> list[str]:
+    """The names of the site's active queues."""
+    return list(db.scalars(select(Queue.name).where(Queue.site_id == site_id, Queue.active)))
+
+
+def last_event_at(db: Session, *, site_id: int) -> datetime | None:
+    """When the site's feed last delivered an event (received time)."""
+    return db.scalar(
+        select(AcdEvent.received_at)
+        .where(AcdEvent.site_id == site_id)
+        .order_by(AcdEvent.id.desc())
+        .limit(1)
+    )

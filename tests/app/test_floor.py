@@ -1,0 +1,125 @@
+"""The Floor's figures, adherence and alerts on stored events, and its screen."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.events.service import calls_between, states_between
+from app.floor import alert_store, service
+from app.models import AuditEntry, FloorAlert, Site, User
+from kpi.adherence import Activity
+from kpi.alerts import AlertKind
+from kpi.live import live_board
+from kpi.records import AgentState
+from tests.app.conftest import Center
+from tests.app.floor_setup import BREAK_START, T0, morning_events, publish_break, store
+
+NOW = BREAK_START + timedelta(minutes=10)  # 11:40 in Moscow, ten minutes into the break
+
+
+def _morning(db: Session, center: Center) -> Site:
+    site = db.get(Site, center.site_id)
+    assert site is not None
+    store(db, site, morning_events())
+    publish_break(db, site, center.agent_id)
+    return site
+
+
+def test_board_figures_are_the_kpi_engines_on_the_stored_data(db: Session, center: Center) -> None:
+    site = _morning(db, center)
+    floor = service.load_floor(db, site=site, now=NOW)
+    day_start = T0 - timedelta(hours=8)  # Moscow midnight
+    expected = live_board(
+        calls_between(db, site_id=site.id, start=day_start, end=NOW),
+        states_between(db, site_id=site.id, start=day_start, end=NOW),
+        now=NOW,
+        tz=ZoneInfo("Europe/Moscow"),
+        thresholds=service.thresholds_of(site),
+        queues=["Retail"],
+    )
+    assert floor.board == expected
+    retail = floor.board.queues[0]
+    assert (retail.queue, retail.today.offered, retail.today.answered) == ("Retail", 5, 3)
+    assert retail.waiting_now == 1
+    assert retail.longest_wait_seconds == 5 * 60  # c5, offered at 11:35
+    assert retail.today.service_level == 2 / 5  # c1 and c3 in 20 s; c5 waits, counts offered
+    assert floor.board.agents_by_state == {AgentState.ON_CALL: 1, AgentState.AVAILABLE: 1}
+    assert [p.offered for p in floor.curve] == [2, 2, 1]  # 08:00, 08:30 and 11:30
+
+
+def test_on_the_phones_through_a_published_break_is_out_of_adherence_after_the_grace(
+    db: Session, center: Center
+) -> None:
+    site = _morning(db, center)
+    in_grace = service.load_floor(db, site=site, now=BREAK_START + timedelta(seconds=90))
+    vera = next(row for row in in_grace.agents if row.code == "A003")
+    assert vera.activity is Activity.BREAK and not vera.out_of_adherence
+    floor = service.load_floor(db, site=site, now=NOW)
+    vera = next(row for row in floor.agents if row.code == "A003")
+    assert vera.state is AgentState.ON_CALL
+    assert vera.out_of_adherence
+    assert vera.adherence is not None
+    assert vera.adherence.out_of_adherence_since == BREAK_START + timedelta(
+        seconds=service.GRACE_SECONDS
+    )
+    kinds = {alert.kind for alert in floor.alerts if alert.subject == "A003"}
+    assert kinds == {AlertKind.OUT_OF_ADHERENCE}
+
+
+def test_an_alert_is_kept_once_per_key_then_cleared(db: Session, center: Center) -> None:
+    site = _morning(db, center)
+    service.load_floor(db, site=site, now=NOW)
+    service.load_floor(db, site=site, now=NOW + timedelta(minutes=1))
+    rows = list(db.scalars(select(FloorAlert).where(FloorAlert.kind == "out_of_adherence")))
+    assert len(rows) == 1
+    assert rows[0].subject == "A003"
+    assert rows[0].first_seen_at == NOW and rows[0].last_seen_at == NOW + timedelta(minutes=1)
+    assert rows[0].cleared_at is None
+    later = NOW + timedelta(hours=2)  # the break is long over, and so is the episode
+    service.load_floor(db, site=site, now=later)
+    db.refresh(rows[0])
+    assert rows[0].cleared_at == later
+    assert alert_store.open_alerts(db, site_id=site.id) == [] or all(
+        a.kind != "out_of_adherence" for a in alert_store.open_alerts(db, site_id=site.id)
+    )
+    assert rows[0] in alert_store.alert_history(db, site_id=site.id)
+
+
+def test_acknowledge_is_recorded_and_audited(db: Session, center: Center) -> None:
+    site = _morning(db, center)
+    service.load_floor(db, site=site, now=NOW)
+    alert = db.scalars(select(FloorAlert).where(FloorAlert.kind == "out_of_adherence")).one()
+    supervisor = db.get(User, center.users["supervisor"])
+    assert supervisor is not None
+    alert_store.acknowledge(db, alert=alert, user=supervisor, now=NOW)
+    alert_store.acknowledge(db, alert=alert, user=supervisor, now=NOW + timedelta(minutes=5))
+    assert (alert.acknowledged_by, alert.acknowledged_at) == (supervisor.id, NOW)
+    audit = db.scalars(select(AuditEntry).where(AuditEntry.entity == "floor_alerts")).all()
+    assert [(a.action, a.entity_id, a.user_id) for a in audit] == [
+        ("acknowledge", str(alert.id), supervisor.id)
+    ]
+
+
+def test_the_board_sorts_and_filters_by_team(db: Session, center: Center) -> None:
+    site = _morning(db, center)
+    floor = service.load_floor(db, site=site, now=NOW)
+    by_name = service.board_rows(floor.agents, now=NOW, team_id=None, sort="name")
+    assert [r.code for r in by_name] == ["A002", "A003"]  # Boris, Vera
+    by_adherence = service.board_rows(floor.agents, now=NOW, team_id=None, sort="adherence")
+    assert by_adherence[0].code == "A003"  # out of adherence first
+    assert service.board_rows(floor.agents, now=NOW, team_id=center.team_id + 99, sort="x") == []
+
+
+def test_the_feed_is_quiet_after_minutes_without_events(db: Session, center: Center) -> None:
+    site = _morning(db, center)
+    last = db.scalar(select(FloorAlert.id))  # nothing yet: the feed spoke just now
+    assert last is None
+    received = service.records.last_event_at(db, site_id=site.id)
+    assert received is not None
+    assert service.feed_quiet_since(db, site=site, now=received + timedelta(minutes=1)) is None
+    quiet_at = received + timedelta(minutes=service.QUIET_MINUTES + 1)
+    assert service.feed_quiet_since(db, site=site, now=quiet_at) == received
