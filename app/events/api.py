@@ -11,7 +11,6 @@ from app.auth.guards import Db
 from app.events import service, tokens
 from app.events.schemas import EventError, IngestRead, parse_events
 from app.floor.broadcast import announce
-from app.floor.broadcast import announce
 
 router = APIRouter()
 
@@ -40,8 +39,6 @@ async def post_events(request: Request, db: Db) -> Response:
     if errors:
         return _problem(422, f"{len(errors)} problem(s); nothing was stored", errors)
     result = service.ingest_events(db, site=site, events=events)
-    if result.stored:  # the Floor's live streams hear of it once the request commits
-        announce(db, site_id=site.id)
     if result.stored:  # the Floor's live streams hear of it once the request commits
         announce(db, site_id=site.id)
     return JSONResponse(IngestRead(stored=result.stored, duplicates=result.duplicates).model_dump())
