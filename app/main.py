@@ -30,6 +30,8 @@ from app.jobs.routes import router as jobs_router
 from app.jobs.worker import Worker
 from app.me.routes import router as me_router
 from app.planning.routes import router as planning_router
+from app.reports.api import router as reports_api_router
+from app.reports.routes import router as reports_router
 from app.rosters.request_routes import router as roster_requests_router
 from app.rosters.routes import router as rosters_router
 from app.shifts.routes import router as shifts_router
@@ -127,6 +129,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(me_router)
     app.include_router(roster_requests_router)
     app.include_router(rosters_router)
+    app.include_router(reports_router)
+    app.include_router(reports_api_router)
     app.include_router(floor_router)
     app.add_api_route("/healthz", _healthz, methods=["GET"], include_in_schema=False)
     _add_error_pages(app)

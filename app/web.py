@@ -59,6 +59,7 @@ NAV = (
     NavItem("breaks_page", N_("Breaks"), STAFF),
     NavItem("rosters_page", N_("Rosters"), STAFF),
     NavItem("planning", N_("Planning"), STAFF),
+    NavItem("reports_page", N_("Reports"), STAFF),
     NavItem("break_requests", N_("Requests"), STAFF),
     NavItem("break_rules", N_("Break rules"), STAFF),
     NavItem("admin_sites", N_("Sites"), ADMINS),

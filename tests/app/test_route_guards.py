@@ -27,6 +27,8 @@ PUBLIC = {
     ("GET", "/healthz"),
     # Calendar apps cannot sign in: the feed is opened by its secret token (404 without it).
     ("GET", "/me/calendar.ics"),
+    # The KPI read API authenticates itself: a site's API token, or a staff session.
+    ("GET", "/api/v1/kpis/intervals"),
 }
 
 
