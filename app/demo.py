@@ -100,7 +100,24 @@ def seed(db: Session, *, today: date, agents: int = 80, rng_seed: int = 7) -> li
     _interval_history(db, site, queues, today)
     _operator_day(db, site, people[0], today)
     _todays_breaks(db, site, teams, today)
+    _roster_requests(db, people, today)
     return credentials
+
+
+def _roster_requests(db: Session, people: list[Agent], today: date) -> None:
+    """A colleague of the demo operator asks for a day off in two weeks (Rosters requests)."""
+    from app.models import TimeOffRequest
+
+    day = week_start(today) + timedelta(days=16)
+    db.add(
+        TimeOffRequest(
+            agent_id=people[3].id,
+            first_day=day,
+            last_day=day,
+            reason="Family event",
+            state="pending",
+        )
+    )
 
 
 def _interval_history(db: Session, site: Site, queues: list[Queue], today: date) -> None:

@@ -79,6 +79,7 @@ def _body(db: Session, week: TeamWeek, version_id: int | None, day: date | None)
         "chosen_day": chosen_day,
         "last_job": last,
         "explanations": (version.result or {}).get("explanations", {}) if version else {},
+        "planned_hours": service.planned_hours(entries),
         "tz": week.site.timezone,
     }
 

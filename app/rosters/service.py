@@ -93,6 +93,15 @@ def cover_of(week: TeamWeek, entries: dict[tuple[int, date], RosterEntry]) -> li
     return cover
 
 
+def planned_hours(entries: dict[tuple[int, date], RosterEntry]) -> dict[int, float]:
+    """Agent id -> hours of shifts in the version."""
+    hours: dict[int, float] = {}
+    for (agent_id, _day), entry in entries.items():
+        worked = (entry.ends_at - entry.starts_at) / timedelta(hours=1)
+        hours[agent_id] = hours.get(agent_id, 0.0) + worked
+    return hours
+
+
 def days_cover(week: TeamWeek, cover: list[int]) -> list[DayCover]:
     """Need, planned and short agent-hours of each day."""
     per_day, hours = week.slots_per_day, SLOT_MINUTES / 60

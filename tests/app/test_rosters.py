@@ -434,7 +434,7 @@ def test_the_rosters_page_shows_the_grid_coverage_and_explanations(
     assert response.status_code == 200
     html = response.text
     assert 'id="roster-grid"' in html and "Vera Smirnova" in html and "Generate" in html
-    assert "Vera works 1 day, 9 h" in html
+    assert "Vera works 1 day, 9 h" in html and "9 h of 40 h" in html
     assert 'id="roster-days"' in html and 'id="roster-strip"' in html
     # Monday: 12 agent-hours needed, 9 planned (07:00-16:00 covers 08:00-16:00 = 8 of them)
     monday_row = html.split('id="roster-days"')[1].split("</tr>")[1]
