@@ -188,16 +188,7 @@ def _fold_states(db: Session, *, site_id: int, events: Sequence[EventIn]) -> Non
         ):
             rebuild_from[agent_id] = min(rebuild_from[agent_id], start)
         db.execute(delete(AgentStateInterval).where(*where))
-    codes = {agent_id: code for code, agent_id in agents.items() if agent_id in touched}
-    since = min(rebuild_from.values())
-    by_agent: dict[str, list[fold.StoredEvent]] = defaultdict(list)
-    stored = _stored_events(
-        db, site_id=site_id, column="agent", keys=sorted(codes.values()), since=since
-    )
-    for event in stored:
-        assert event.agent is not None
-        if event.ts >= rebuild_from[agents[event.agent]]:
-            by_agent[event.agent].append(event)
+    by_agent = _state_events_since(db, site_id=site_id, agents=agents, rebuild_from=rebuild_from)
     rows = [
         {
             "site_id": site_id,
@@ -212,6 +203,29 @@ def _fold_states(db: Session, *, site_id: int, events: Sequence[EventIn]) -> Non
         for s in fold.fold_states(code, agent_events)
     ]
     bulk_insert(db, STATES, rows)
+
+
+def _state_events_since(
+    db: Session, *, site_id: int, agents: dict[str, int], rebuild_from: dict[int, datetime]
+) -> dict[str, list[fold.StoredEvent]]:
+    """Each agent's state events from its own rebuild point, read one hour-bucket at a time.
+
+    (One bound for all would reread a day for everyone when one agent logs in after a night.)
+    """
+    codes = {agent_id: code for code, agent_id in agents.items()}
+    buckets: dict[datetime, list[str]] = defaultdict(list)
+    for agent_id, since in rebuild_from.items():
+        buckets[since.replace(minute=0, second=0, microsecond=0)].append(codes[agent_id])
+    by_agent: dict[str, list[fold.StoredEvent]] = defaultdict(list)
+    for bucket in buckets.values():
+        since = min(rebuild_from[agents[code]] for code in bucket)
+        for event in _stored_events(
+            db, site_id=site_id, column="agent", keys=sorted(bucket), since=since
+        ):
+            assert event.agent is not None
+            if event.ts >= rebuild_from[agents[event.agent]]:
+                by_agent[event.agent].append(event)
+    return by_agent
 
 
 def calls_between(
