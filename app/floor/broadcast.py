@@ -67,7 +67,22 @@ def announce(db: Session, *, site_id: int) -> None:
             text("SELECT pg_notify(:channel, :site)"), {"channel": CHANNEL, "site": str(site_id)}
         )
         return
-    event.listen(db, "after_commit", lambda _session: BROADCASTER.publish(site_id), once=True)
+    pending: set[int] | None = db.info.get(_PENDING)
+    if pending is None:
+        pending = db.info[_PENDING] = set()
+        event.listen(db, "after_commit", _publish_pending)
+        event.listen(db, "after_rollback", lambda session: session.info[_PENDING].clear())
+    pending.add(site_id)
+
+
+_PENDING = "floor_sites_to_announce"
+
+
+def _publish_pending(session: Session) -> None:
+    pending: set[int] = session.info[_PENDING]
+    for site_id in sorted(pending):
+        BROADCASTER.publish(site_id)
+    pending.clear()
 
 
 def libpq_url(sqlalchemy_url: str) -> str:

@@ -44,7 +44,7 @@ def calls_for_floor(
     return [
         CallRecord(
             call_id,
-            queues.get(queue_id, UNKNOWN_QUEUE),
+            queues.get(queue_id, UNKNOWN_QUEUE) if queue_id is not None else UNKNOWN_QUEUE,
             offered_at,
             answered_at,
             ended_at,
@@ -52,6 +52,7 @@ def calls_for_floor(
             agents.get(agent_id) if agent_id is not None else None,
         )
         for call_id, queue_id, offered_at, answered_at, ended_at, abandoned_at, agent_id in rows
+        if offered_at is not None
     ]
 
 

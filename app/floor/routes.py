@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -115,7 +116,7 @@ async def stream(request: Request, db: Db, user: Staff, site_id: int) -> Respons
     broadcast.ensure_bridge(request.app.state.settings.resolved_database_url())
     lifetime = getattr(request.app.state, "floor_stream_seconds", 600.0)
 
-    async def events():  # type: ignore[no-untyped-def]
+    async def events() -> AsyncIterator[str]:
         with broadcast.BROADCASTER.subscribe(site_id) as queue:
             async for chunk in broadcast.floor_stream(queue, lifetime_seconds=lifetime):
                 yield chunk

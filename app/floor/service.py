@@ -15,7 +15,7 @@ from kpi.adherence import Activity, AgentAdherence, ScheduledActivity, agent_adh
 from kpi.alerts import Alert, AlertRules, evaluate_alerts
 from kpi.definitions import Thresholds, interval_figures
 from kpi.live import LiveBoard, call_as_of, live_board, state_as_of
-from kpi.records import AgentState, StateInterval
+from kpi.records import AgentState, CallRecord, StateInterval
 
 # The Floor's defaults, in one place.
 INTERVAL_MINUTES = 30
@@ -124,7 +124,9 @@ def _agent_rows(
     return tuple(rows)
 
 
-def _curve(board: LiveBoard, calls: list, site: Site, tz: ZoneInfo) -> tuple[CurvePoint, ...]:
+def _curve(
+    board: LiveBoard, calls: list[CallRecord], site: Site, tz: ZoneInfo
+) -> tuple[CurvePoint, ...]:
     today = [c for c in calls if c.offered_at >= board.day_start]
     rows = interval_figures(
         today, tz=tz, interval_minutes=INTERVAL_MINUTES, thresholds=thresholds_of(site)

@@ -15,14 +15,15 @@ T0 = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)  # 08:00 in Moscow: the shifts beg
 BREAK_START = T0 + timedelta(hours=3, minutes=30)  # 11:30 Moscow, a 15-minute break
 
 
-def at(minutes: float) -> str:
-    """T0 plus `minutes`, as the feed writes times."""
-    return (T0 + timedelta(minutes=minutes)).isoformat()
+def morning_events(t0: datetime = T0) -> list[dict[str, str]]:
+    """Three answered calls (one slow), one abandoned, one still waiting; two agents' states.
 
-
-def morning_events() -> list[dict[str, str]]:
-    """Three answered calls (one slow), one abandoned, one still waiting; two agents' states."""
+    Times are minutes after t0 (the shifts' start); the break is at 210 minutes.
+    """
     events: list[dict[str, str]] = []
+
+    def at(minutes: float) -> str:
+        return (t0 + timedelta(minutes=minutes)).isoformat()
 
     def call(n: int, offered: float, answered: float | None = None, ended: float | None = None,
              abandoned: float | None = None, agent: str = "A003") -> None:  # fmt: skip
@@ -76,17 +77,19 @@ def store(db: Session, site: Site, raw: list[dict[str, str]]) -> None:
     events.ingest_events(db, site=site, events=parsed)
 
 
-def publish_break(db: Session, site: Site, agent_id: int) -> PlannedBreak:
-    """A 08:00-17:00 shift for the agent with a published 15-minute break at 11:30."""
+def publish_break(
+    db: Session, site: Site, agent_id: int, t0: datetime = T0, day: date = DAY
+) -> PlannedBreak:
+    """A nine-hour shift from t0 for the agent with a published 15-minute break 3.5 h in."""
     break_type = BreakType(site_id=site.id, name="Short break", length_minutes=15)
-    shift = Shift(agent_id=agent_id, work_date=DAY, starts_at=T0, ends_at=T0 + timedelta(hours=9))
+    shift = Shift(agent_id=agent_id, work_date=day, starts_at=t0, ends_at=t0 + timedelta(hours=9))
     db.add_all([break_type, shift])
     db.flush()
     planned = PlannedBreak(
         shift_id=shift.id,
         break_type_id=break_type.id,
-        starts_at=BREAK_START,
-        ends_at=BREAK_START + timedelta(minutes=15),
+        starts_at=t0 + (BREAK_START - T0),
+        ends_at=t0 + (BREAK_START - T0) + timedelta(minutes=15),
         state="published",
     )
     db.add(planned)
