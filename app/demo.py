@@ -101,6 +101,7 @@ def seed(db: Session, *, today: date, agents: int = 80, rng_seed: int = 7) -> li
     _operator_day(db, site, people[0], today)
     _todays_breaks(db, site, teams, today)
     _roster_requests(db, people, today)
+    _call_history(db, site, today)
     return credentials
 
 
@@ -125,6 +126,13 @@ def _interval_history(db: Session, site: Site, queues: list[Queue], today: date)
     from app.planning.demo_history import seed_history
 
     seed_history(db, site=site, queues=queues, today=today)
+
+
+def _call_history(db: Session, site: Site, today: date) -> None:
+    """Two months of calls (the Anonymous Bank's) ending yesterday, so Reports are full."""
+    from app.reports.demo_history import seed_call_history
+
+    seed_call_history(db, site=site, today=today)
 
 
 def _operator_day(db: Session, site: Site, agent: Agent, today: date) -> None:
