@@ -1,0 +1,148 @@
+"""The roster as returned: figures recomputed from the plan, each agent explained, notes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scheduling.roster_domain import (
+    OFF,
+    Facts,
+    Ints,
+    Plan,
+    coverage,
+    covered,
+    day_label,
+    penalties,
+    shift_minutes,
+    shortage,
+    unmet_wishes,
+)
+from scheduling.roster_explain import Floor, explain_agent
+from scheduling.roster_solver import Outcome
+from scheduling.roster_types import (
+    AgentReason,
+    AgentRoster,
+    Assignment,
+    Instance,
+    Params,
+    Roster,
+    Status,
+)
+
+MAX_SHORTAGE_NOTES = 12
+
+
+def build_roster(
+    instance: Instance, facts: Facts, plan: Plan, outcome: Outcome, params: Params,
+    seconds: float,
+) -> Roster:
+    """The roster of `plan`, its objective recomputed, its bound from CP-SAT's outcome."""
+    terms = penalties(instance, plan)
+    total = sum(term.cost for term in terms)
+    bound = None if outcome.bound is None else min(outcome.bound, total)
+    status: Status = "OPTIMAL" if bound is not None and total <= bound else "FEASIBLE"
+    cover = coverage(instance, plan)
+    short = shortage(instance, cover)
+    need = np.asarray(instance.requirement, dtype=np.int64).reshape(cover.shape)
+    weekend = np.array([instance.weekend(d) for d in range(instance.days)])
+    late = np.array([s.late for s in instance.shifts] + [False])
+    people = max(1, len(instance.agents))
+    floor = Floor(cover, need, float(((plan.shift >= 0) & weekend).sum()) / people,
+                  float(late[plan.shift].sum()) / people)
+    return Roster(
+        status=status,
+        objective=total,
+        bound=bound,
+        solve_seconds=seconds,
+        agents=tuple(_agent_roster(instance, facts, floor, plan, i)
+                     for i in range(len(instance.agents))),
+        queues=instance.queues,
+        coverage=tuple(tuple(int(v) for v in row) for row in cover),
+        shortage=tuple(tuple(int(v) for v in row) for row in short),
+        penalties=terms,
+        notes=(_status_note(status, total, bound, params), *_shortage_notes(instance, short)),
+    )
+
+
+def infeasible_roster(reasons: tuple[AgentReason, ...], seconds: float) -> Roster:
+    """No roster: these agents' own rules cannot all hold."""
+    who = "agent" if len(reasons) == 1 else "agents"
+    return Roster("INFEASIBLE", None, None, seconds, infeasible_agents=reasons,
+                  notes=(f"{len(reasons)} {who} cannot be rostered under their own rules, "
+                         "contract and time off",))
+
+
+def unknown_roster(instance: Instance, outcome: Outcome, seconds: float) -> Roster:
+    """No roster found in the time limit."""
+    return Roster("UNKNOWN", None, outcome.bound, seconds, queues=instance.queues,
+                  notes=("no roster found in the time limit",))
+
+
+def _agent_roster(
+    instance: Instance, facts: Facts, floor: Floor, plan: Plan, index: int
+) -> AgentRoster:
+    agent = instance.agents[index]
+    row = plan.shift[index]
+    minutes = shift_minutes(instance)
+    worked = np.where(row >= 0, minutes[row], 0)
+    days = tuple(
+        None if row[d] == OFF
+        else Assignment(instance.shifts[int(row[d])].name,
+                        instance.queues[int(plan.queue[index, d])])
+        for d in range(instance.days)
+    )
+    return AgentRoster(
+        id=agent.id,
+        days=days,
+        worked_minutes=int(worked.sum()),
+        week_minutes=tuple(int(worked[b.days.start:b.days.stop].sum()) + b.credit
+                           for b in facts.bands[index]),
+        weekend_days=sum(1 for d in range(instance.days) if row[d] != OFF and instance.weekend(d)),
+        late_shifts=sum(1 for s in row if s != OFF and instance.shifts[int(s)].late),
+        unmet_wishes=unmet_wishes(instance, agent, row),
+        explanation=explain_agent(instance, facts, floor, plan, index),
+    )
+
+
+def _status_note(status: Status, total: int, bound: int | None, params: Params) -> str:
+    if status == "OPTIMAL":
+        return "proven optimal"
+    limit = f"time limit of {params.time_limit_seconds:g} s reached"
+    if bound is None:
+        return f"{limit}; no bound proven"
+    gap = (total - bound) / total if total else 0.0
+    return f"{limit}; best bound {bound}, gap {gap:.1%}"
+
+
+def _shortage_notes(instance: Instance, short: Ints) -> list[str]:
+    """Runs of short slots per queue, and whether any shift covers them at all."""
+    reachable = np.zeros(instance.horizon_slots, dtype=np.bool_)
+    for day in range(instance.days):
+        for index in range(len(instance.shifts)):
+            first, end = covered(instance, day, index)
+            reachable[first:end] = True
+    notes: list[str] = []
+    for queue, row in zip(instance.queues, short, strict=True):
+        slot = 0
+        while slot < len(row):
+            if not row[slot]:
+                slot += 1
+                continue
+            end = slot
+            while end < len(row) and row[end] and reachable[end] == reachable[slot]:
+                end += 1
+            why = ("no shift covers these slots" if not reachable[slot]
+                   else "no agent with the skill is free within the rules")
+            notes.append(f"{queue}: {_clock(instance, slot)} to {_clock(instance, end)}: "
+                         f"{int(row[slot:end].sum())} agent-slots short ({why})")
+            slot = end
+    if len(notes) > MAX_SHORTAGE_NOTES:
+        extra = len(notes) - MAX_SHORTAGE_NOTES
+        notes = [*notes[:MAX_SHORTAGE_NOTES], f"and {extra} more such runs"]
+    return notes
+
+
+def _clock(instance: Instance, slot: int) -> str:
+    day, within = divmod(slot, instance.slots_per_day)
+    minutes = within * instance.slot_minutes
+    return f"{day_label(instance, day)} {minutes // 60:02d}:{minutes % 60:02d}"
