@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit import record, snapshot
@@ -38,15 +39,40 @@ def sync_alerts(
     for key, alert in raised.items():
         row = stored.get(key) or reopened.get(key)
         if row is None:
-            row = FloorAlert(site_id=site_id, key=key, first_seen_at=now)
-            db.add(row)
-        row.kind, row.subject, row.message = alert.kind.value, alert.subject, alert.message
-        row.value, row.limit, row.last_seen_at, row.cleared_at = alert.value, alert.limit, now, None
+            row = _added(
+                db, FloorAlert(site_id=site_id, key=key, first_seen_at=now, **_fields(alert, now))
+            )
+        for name, value in _fields(alert, now).items():
+            setattr(row, name, value)
     for key, row in stored.items():
         if key not in raised:
             row.cleared_at = now
     db.flush()
     return open_alerts(db, site_id=site_id)
+
+
+def _fields(alert: Alert, now: datetime) -> dict[str, object]:
+    return {
+        "kind": alert.kind.value,
+        "subject": alert.subject,
+        "message": alert.message,
+        "value": alert.value,
+        "limit": alert.limit,
+        "last_seen_at": now,
+        "cleared_at": None,
+    }
+
+
+def _added(db: Session, row: FloorAlert) -> FloorAlert:
+    """The new row, or the one another request stored with the same key meanwhile."""
+    try:
+        with db.begin_nested():
+            db.add(row)
+    except IntegrityError:
+        return db.scalars(
+            select(FloorAlert).where(FloorAlert.site_id == row.site_id, FloorAlert.key == row.key)
+        ).one()
+    return row
 
 
 def open_alerts(db: Session, *, site_id: int) -> list[FloorAlert]:

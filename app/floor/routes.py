@@ -35,9 +35,11 @@ def _site(db: Session, user: User, site_id: int | None) -> Site:
     return site
 
 
-def _context(db: Session, site: Site, team_id: int | None, sort: str) -> dict[str, object]:
+def _context(
+    db: Session, site: Site, team_id: int | None, sort: str, *, record_alerts: bool = True
+) -> dict[str, object]:
     now = utcnow()
-    floor = service.load_floor(db, site=site, now=now)
+    floor = service.load_floor(db, site=site, now=now, record_alerts=record_alerts)
     target = floor.rules.service_level_target or 0.0
     return {
         "floor": floor,
@@ -83,7 +85,8 @@ def _fragment(name: str, path: str):  # type: ignore[no-untyped-def]
         sort: str = "name",
     ) -> Response:
         site = _site(db, user, site_id)
-        return render(request, f"floor/{name}.html", _context(db, site, team_id, sort))
+        context = _context(db, site, team_id, sort, record_alerts=name == "_alerts")
+        return render(request, f"floor/{name}.html", context)
 
     router.add_api_route(path, fragment, methods=["GET"], name=f"floor{name}")
 

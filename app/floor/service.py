@@ -138,8 +138,8 @@ def _curve(
     )
 
 
-def load_floor(db: Session, *, site: Site, now: datetime) -> Floor:
-    """The Floor at `now`; its alerts are also recorded (first seen, last seen, cleared)."""
+def load_floor(db: Session, *, site: Site, now: datetime, record_alerts: bool = True) -> Floor:
+    """The Floor at `now`; its alerts are recorded too (first seen, last seen, cleared)."""
     tz = ZoneInfo(site.timezone)
     day_start = now.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
     since = day_start - OPEN_CALL_LOOKBACK
@@ -163,7 +163,8 @@ def load_floor(db: Session, *, site: Site, now: datetime) -> Floor:
         schedule, states, start=board.day_start, end=now, grace_seconds=GRACE_SECONDS
     )
     alerts = evaluate_alerts(board, RULES, adherence)
-    sync_alerts(db, site_id=site.id, alerts=alerts, now=now)
+    if record_alerts:
+        sync_alerts(db, site_id=site.id, alerts=alerts, now=now)
     return Floor(
         site=site,
         board=board,
