@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.auth.guards import Db, allow
 from app.auth.scope import site_scope
 from app.db import utcnow
-from app.floor import alert_store, broadcast, service
+from app.floor import alert_store, broadcast, records, service
 from app.floor.chart import sl_chart
 from app.models import FloorAlert, Site, Team, User
 from app.web import STAFF, render
@@ -54,6 +54,7 @@ def _context(
         "open_alerts": alert_store.open_alerts(db, site_id=site.id),
         "history": alert_store.alert_history(db, site_id=site.id),
         "quiet_since": service.feed_quiet_since(db, site=site, now=now),
+        "ever_heard": records.last_event_at(db, site_id=site.id) is not None,
         "quiet_minutes": service.QUIET_MINUTES,
     }
 

@@ -52,6 +52,8 @@ def test_the_page_and_its_fragments(
     assert 'data-agent="A003"' not in other_team.text
     assert "<polyline" in client.get(f"/floor/curve?site_id={site.id}").text
     assert client.get("/floor/stream").status_code == 422  # the stream needs its site
+    feed = client.get(f"/floor/feed?site_id={site.id}").text
+    assert 'id="feed-status"' in feed and "Live" in feed
 
 
 def test_out_of_adherence_shows_and_is_acknowledged_from_the_screen(
@@ -98,6 +100,8 @@ def test_a_supervisor_sees_only_their_sites_alerts(
     client = as_role("supervisor")
     assert client.post(f"/floor/alerts/{alert.id}/acknowledge").status_code == 404
     assert client.get(f"/floor/stream?site_id={center.other_site_id}").status_code == 404
+    silent = client.get(f"/floor/feed?site_id={center.site_id}").text
+    assert "No event has come from the phone system yet" in silent
 
 
 def test_the_broadcaster_wakes_subscribers_of_the_site_from_any_thread() -> None:
