@@ -15,6 +15,7 @@ from app.auth.scope import site_scope
 from app.db import utcnow
 from app.floor import alert_store, broadcast, records, service
 from app.floor.chart import sl_chart
+from app.floor.words import ACTIVITY_LABELS, STATE_LABELS
 from app.models import FloorAlert, Site, Team, User
 from app.web import STAFF, render
 
@@ -56,6 +57,8 @@ def _context(
         "quiet_since": service.feed_quiet_since(db, site=site, now=now),
         "ever_heard": records.last_event_at(db, site_id=site.id) is not None,
         "quiet_minutes": service.QUIET_MINUTES,
+        "state_labels": STATE_LABELS,
+        "activity_labels": ACTIVITY_LABELS,
     }
 
 
