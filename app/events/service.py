@@ -135,10 +135,6 @@ def _fold_calls(db: Session, *, site_id: int, events: Sequence[EventIn]) -> None
     agents = agent_ids(
         db, site_id=site_id, codes={e.agent for e in events if isinstance(e, CallAnswered)}
     )
-    by_call: dict[str, list[fold.StoredEvent]] = defaultdict(list)
-    for event in _stored_events(db, site_id=site_id, column="call_id", keys=call_ids):
-        assert event.call_id is not None
-        by_call[event.call_id].append(event)
     existing: dict[str, tuple[int, str]] = {}
     for part in chunks(call_ids):
         rows = db.execute(
@@ -147,6 +143,15 @@ def _fold_calls(db: Session, *, site_id: int, events: Sequence[EventIn]) -> None
             )
         )
         existing.update((call_id, (row_id, source)) for call_id, row_id, source in rows)
+    # A call without a row has had no events before this batch: fold it from memory.
+    by_call: dict[str, list[fold.StoredEvent]] = defaultdict(list)
+    for event in events:
+        if not isinstance(event, AgentStateChanged) and event.call_id not in existing:
+            by_call[event.call_id].append(_as_stored(event))
+    refold = sorted(call_id for call_id, (_, source) in existing.items() if source == "events")
+    for stored in _stored_events(db, site_id=site_id, column="call_id", keys=refold):
+        assert stored.call_id is not None
+        by_call[stored.call_id].append(stored)
     inserts, updates = [], []
     for call_id, call_events in by_call.items():
         call = fold.fold_call(call_id, call_events)
@@ -165,6 +170,17 @@ def _fold_calls(db: Session, *, site_id: int, events: Sequence[EventIn]) -> None
     bulk_insert(db, CALLS, inserts)
     if updates:
         db.connection().execute(update(CALLS).where(CALLS.c.id == bindparam("row_id")), updates)
+
+
+def _as_stored(event: EventIn) -> fold.StoredEvent:
+    return fold.StoredEvent(
+        event.id,
+        event.type,
+        event.ts,
+        getattr(event, "call_id", None),
+        getattr(event, "agent", None),
+        queue=getattr(event, "queue", None),
+    )
 
 
 def _fold_states(db: Session, *, site_id: int, events: Sequence[EventIn]) -> None:
