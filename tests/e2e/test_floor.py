@@ -76,6 +76,8 @@ def test_the_floor_updates_itself_and_flags_a_skipped_break(
     sign_in(page, live_server, "manager")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Floor").click()
     expect(page).to_have_url(re.compile(r"/floor"))
+    live = page.locator("#floor-live")
+    expect(live).to_have_attribute("sse-connect", re.compile("stream"))  # a boosted arrival too
     page.goto(f"/floor?site_id={site_id}")
     expect(page.locator("#floor-live")).to_have_attribute("sse-connect", re.compile("stream"))
     sales = page.locator('#queue-tiles [data-queue="Sales"] .offered')
