@@ -1,8 +1,8 @@
 """Every table of smena; importing this package registers them all on Base.metadata."""
 
 from app.models.audit import AuditEntry
-from app.models.events import AcdEvent, AgentStateInterval, ApiToken, Call
 from app.models.auth import LoginFailure
+from app.models.events import AcdEvent, AgentStateInterval, ApiToken, Call
 from app.models.floor import FloorAlert
 from app.models.jobs import Job, JobStatus
 from app.models.operator_day import BreakMoveRequest, BreakView, CalendarFeed, MoveState
@@ -43,9 +43,9 @@ __all__ = [
     "BreakRule",
     "BreakState",
     "BreakType",
-    "Call",
     "BreakView",
     "CalendarFeed",
+    "Call",
     "FloorAlert",
     "IntervalHistory",
     "Job",
