@@ -20,6 +20,7 @@ from sqlalchemy.sql import ColumnElement
 
 from app.models import Agent
 from app.models.events import Call
+from app.reports.wrapups import wrap_up_corrections
 from kpi.definitions import CallFigures, Thresholds
 
 EPOCH = datetime(1970, 1, 1)
@@ -177,7 +178,11 @@ def bucket_sums(
     thresholds: Thresholds,
     queue_id: int | None = None,
 ) -> list[Bucket]:
-    """Talk-only sums of the calls offered in [start, end) per local bucket and dimension key."""
+    """Sums of the calls offered in [start, end) per local bucket and dimension key.
+
+    Talk is summed in SQL; the wrap-ups that follow calls come as further buckets that only
+    change `handled` and `handle_seconds` (callers add buckets with the same start and key).
+    """
     if 86400 % length_seconds:
         raise ValueError("the bucket length must divide a day")
     found: list[Bucket] = []
@@ -199,6 +204,14 @@ def bucket_sums(
                 float(sums[5]), int(sums[6]), float(sums[7]),
             )  # fmt: skip
             found.append(Bucket(wall.replace(tzinfo=zone), group, total))
+    changes = wrap_up_corrections(
+        db, site_id=site_id, start=start, end=end, tz=tz, length_seconds=length_seconds,
+        dimension=dimension, thresholds=thresholds, queue_id=queue_id,
+    )  # fmt: skip
+    found.extend(
+        Bucket(at, key, Sums(handled=handled, handle_seconds=seconds))
+        for at, key, handled, seconds in changes
+    )
     return found
 
 

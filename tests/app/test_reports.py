@@ -12,10 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Agent, Site, Team
+from app.models.events import AgentStateInterval
 from app.reports.aggregate import offset_pieces
 from app.reports.service import interval_report, kpi_report, period_of
-from kpi.definitions import CallFigures, Thresholds, call_figures, interval_figures
-from kpi.records import CallRecord
+from kpi.definitions import CallFigures, Thresholds, WrapUps, call_figures, interval_figures
+from kpi.records import AgentState, CallRecord, StateInterval
 from tests.app.conftest import Center
 from tests.app.reports_data import ensure_call_tables, random_calls, store
 
@@ -176,3 +177,64 @@ def test_thresholds_change_the_figures(
     for total in report.totals:
         assert_same(total.figures, want[total.period, None], total.period)
     assert report.totals[0].figures.short_abandons == 0
+
+
+def test_aht_adds_the_wrap_up_that_follows_each_call(db: Session, center: Center) -> None:
+    ensure_call_tables(db)
+    site = db.get_one(Site, center.site_id)
+    made = random_calls(start=START, days=2, queues=QUEUES, agents=AGENTS, count=300, seed=9)
+    store(db, site_id=site.id, calls=made)
+    agents = dict(db.execute(select(Agent.code, Agent.id)).all())
+    states = []
+    for number, call in enumerate(made):
+        if call.agent is None or call.ended_at is None or number % 3 == 0:
+            continue
+        began = call.ended_at + timedelta(seconds=number % 4)  # within the 5 s gap, or not
+        ended = None if number % 11 == 0 else began + timedelta(seconds=10 + number % 50)
+        states.append(StateInterval(call.agent, AgentState.WRAP_UP, began, ended))
+    db.add_all(
+        AgentStateInterval(
+            site_id=site.id,
+            agent_id=agents[s.agent],
+            state="wrap_up",
+            start=s.start,
+            end=s.end,
+            source="events",
+        )
+        for s in states
+    )
+    db.commit()
+    start, end = datetime(2026, 9, 20, tzinfo=ZONE), datetime(2026, 9, 22, tzinfo=ZONE)
+    rows = interval_report(db, site=site, start=start, end=end, interval_minutes=60)
+    chosen = [c for c in made if start <= c.offered_at < end]
+    want = interval_figures(chosen, tz=ZONE, interval_minutes=60, states=states)
+    assert rows is not None and len(rows) == len(want)
+    for row, wanted in zip(rows, want, strict=True):
+        assert_same(row.figures, wanted.figures, (row.start, row.queue))
+    talk_only = interval_figures(chosen, tz=ZONE, interval_minutes=60)
+    assert any(
+        w.figures.aht_seconds != t.figures.aht_seconds for w, t in zip(want, talk_only, strict=True)
+    )
+    report = kpi_report(
+        db,
+        site=site,
+        period="day",
+        dimension="team",
+        first=date(2026, 9, 20),
+        last=date(2026, 9, 21),
+    )
+    wrap_ups = WrapUps(states)
+    by_team = expected_with(chosen, report, wrap_ups)
+    for row in report.rows:
+        assert_same(row.figures, by_team[row.period, row.label], (row.period, row.label))
+
+
+def expected_with(
+    calls: list[CallRecord], report: object, wrap_ups: WrapUps
+) -> dict[tuple[date, str], CallFigures]:
+    team_of = {"A001": "Alpha", "A002": "Alpha", "A003": "Alpha", "A004": "Bravo", "A005": "Alpha"}
+    groups: dict[tuple[date, str], list[CallRecord]] = defaultdict(list)
+    for call in calls:
+        team = team_of[call.agent] if call.agent else "—"
+        groups[call.offered_at.astimezone(ZONE).date(), team].append(call)
+    return {k: call_figures(v, wrap_ups=wrap_ups) for k, v in groups.items()}
