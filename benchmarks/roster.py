@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from scheduling.roster import Params, parse_instance, roster_to_json, solve
+from scheduling.roster_bound import relax
 from scheduling.roster_domain import facts, penalties
 from scheduling.roster_greedy import greedy_plan
 
@@ -147,7 +148,8 @@ def run(case: Case, workers: int, validator: Any) -> str:
     doc = instance(case)
     parsed = parse_instance(doc)
     known = facts(parsed)
-    board, _ = greedy_plan(parsed, known)
+    relaxation = relax(parsed, known, case.time_limit)
+    board, _ = greedy_plan(parsed, known, relaxation.class_of, relaxation.targets)
     greedy = sum(t.cost for t in penalties(parsed, board.plan))
     choices = sum(int(m.sum()) * len(a.skills) for m, a in zip(known.offered, parsed.agents,
                                                                strict=True))

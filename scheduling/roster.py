@@ -85,9 +85,9 @@ from typing import Any
 import numpy as np
 
 from scheduling.contract import InputError
-from scheduling.roster_bound import lower_bound
+from scheduling.roster_bound import relax
 from scheduling.roster_check import place_stuck
-from scheduling.roster_domain import Facts, facts, penalties
+from scheduling.roster_domain import facts, penalties
 from scheduling.roster_greedy import greedy_plan
 from scheduling.roster_input import parse_instance
 from scheduling.roster_lns import Lns
@@ -112,33 +112,35 @@ __all__ = [
 ]
 
 _CP_SAT_CHOICES = 4_000  # choice variables up to which CP-SAT gets the roster after search
-_FINE_BOUND_CHOICES = 20_000  # choice variables up to which the fine relaxation is tried
-_SEARCH_SHARE = 0.15  # of the time limit, at most, for local search before CP-SAT
-_BOUND_SHARE = 0.1  # of the time limit, at most, for each relaxation
+_SEARCH_SHARE = 0.15  # of the time limit, at most, for local search before CP-SAT on a
+# small model (on a large one local search runs until no move gains, then LNS)
+_BOUND_SHARE = 0.15  # of the time limit, at most, for the relaxation
 
 def solve(instance: Instance, params: Params) -> Roster:
     """The roster with the least objective found within `params`, or why there is none.
 
-    Greedy first; agents it cannot place are placed alone by CP-SAT, or explained. Then a
-    linear relaxation proves a bound and local search improves the roster; on a small model
+    A linear relaxation proves a bound and plans head counts per class of agents; a greedy
+    follows that plan agent by agent, and agents it cannot place are placed alone by CP-SAT,
+    or explained. Local search improves the roster; on a small model
     CP-SAT carries on from it and may prove it optimal, on a large one CP-SAT re-rosters
     neighbourhoods of it (roster_lns.py) until the time limit."""
     started = time.perf_counter()
     limit = params.time_limit_seconds
     deadline = started + limit
     known = facts(instance)
-    board, stuck = greedy_plan(instance, known)
+    relaxation = relax(instance, known, limit * _BOUND_SHARE)
+    board, stuck = greedy_plan(instance, known, relaxation.class_of, relaxation.targets)
     reasons, complete = place_stuck(board, stuck, deadline=deadline, seed=params.seed)
     if reasons:
         return infeasible_roster(tuple(reasons), time.perf_counter() - started)
     choices = sum(int(m.sum()) * len(a.skills) for m, a in zip(known.offered, instance.agents,
                                                                strict=True))
-    bound = _bound(instance, known, choices, limit)
+    bound = relaxation.bound
     small = choices <= _CP_SAT_CHOICES
     rng = np.random.default_rng(params.seed)
     outcome = Outcome("UNKNOWN", None, None)
     if complete:
-        improve(board, started + limit * _SEARCH_SHARE, rng, ruin=False)
+        improve(board, started + limit * _SEARCH_SHARE if small else deadline, rng)
         if not small:
             Lns(board, params.seed, params.workers).run(deadline)
     first = board.plan if complete else None
@@ -151,14 +153,6 @@ def solve(instance: Instance, params: Params) -> Roster:
         return unknown_roster(instance, outcome, time.perf_counter() - started)
     best = min(found, key=lambda p: sum(term.cost for term in penalties(instance, p)))
     return build_roster(instance, known, best, outcome, params, time.perf_counter() - started)
-
-
-def _bound(instance: Instance, known: Facts, choices: int, limit: float) -> int | None:
-    """The better of the two relaxations that fit in their share of the time limit."""
-    bound = lower_bound(instance, known, limit * _BOUND_SHARE)
-    if choices <= _FINE_BOUND_CHOICES:
-        bound = _best(bound, lower_bound(instance, known, limit * _BOUND_SHARE, fine=True))
-    return bound
 
 
 def _best(one: int | None, other: int | None) -> int | None:

@@ -1,24 +1,29 @@
-"""A proven lower bound on the roster's objective: a linear relaxation solved by GLOP, over
-classes of agents rather than agents.
+"""A proven lower bound on the roster's objective: linear relaxations solved by GLOP, one
+per week, over classes of agents rather than agents.
 
-Agents with the same skills and contract form a class; its variables count the class's
-agents on each (day, shift, queue), and each of its rows is the sum over its members of one
-rule of theirs: one shift a day, rest, runs of days, shifts a week, the hours band. So any
-roster gives a feasible point. Minutes off the contract are at least the class total's
-distance from the class target; the fairness ladders enter by their convex envelope (k
-weekend days among m agents cost at least k*W - m*j*(j+1)/2 for every j); wishes by zero.
+Agents with the same skills, contract and time off that week form a class; its variables
+count the class's agents on each (day, shift, queue), and each of its rows is the sum over
+its members of one rule of theirs: one shift a day, rest, runs of days, shifts a week, the
+hours band. So any roster gives a feasible point of each week's programme. Minutes off the
+contract are at least the class total's distance from the class target; the fairness
+ladders enter by their convex envelope (W weekend days among m agents cost at least
+k*W - m*k*(k+1)/2 for every k; and a horizon's ladder costs at least the sum of its weeks');
+wishes by zero unless the whole class wished the same. What ties weeks together (rest and
+runs across the week's edge, a shift of the day before reaching into the week) is dropped,
+which only lowers the bound.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from ortools.linear_solver import pywraplp
 
-from scheduling.roster_domain import Facts, covered, shift_minutes
+from scheduling.roster_domain import Facts, Floats, Ints, covered, shift_minutes
 from scheduling.roster_types import Instance
 
 Key = tuple[int, int, int]  # (day, shift, queue)
@@ -26,77 +31,116 @@ Key = tuple[int, int, int]  # (day, shift, queue)
 
 @dataclass
 class _Class:
-    """Agents of the same skills and contract, and their variables."""
+    """Agents alike for the week's programme, and their variables."""
 
     members: list[int]
     y: dict[Key, Any] = field(default_factory=dict)
-    by_day: list[list[Any]] = field(default_factory=list)
+    by_day: dict[int, list[Any]] = field(default_factory=dict)
     by_day_shift: dict[tuple[int, int], list[Any]] = field(default_factory=dict)
 
 
-def lower_bound(
-    instance: Instance, facts: Facts, time_limit: float, *, fine: bool = False
-) -> int | None:
-    """The relaxation's optimum rounded up, or None when GLOP does not finish in time.
+@dataclass(frozen=True)
+class Relaxation:
+    """The bound, and the relaxation's plan: for each week and class of agents, how many of
+    them work each (day, shift, queue); `class_of[agent, week]` indexes `targets`."""
 
-    `fine` puts only agents alike in every respect (offers, bands, wishes, history) in one
-    class: a tighter bound, as many columns as the model when everyone differs."""
+    bound: int | None
+    class_of: Ints
+    targets: list[Floats]  # [day, shift, queue], zero outside the class's week
+
+
+@dataclass(frozen=True)
+class _Week:
+    """The days of one week's programme and its index among the weeks."""
+
+    index: int
+    days: range
+
+
+def relax(instance: Instance, facts: Facts, time_limit: float) -> Relaxation:
+    """The sum of the weeks' optima rounded up (None when GLOP does not finish in time),
+    and the weeks' plans."""
+    deadline = time.perf_counter() + time_limit
+    total: float | None = 0.0
+    class_of = np.zeros((len(instance.agents), len(instance.weeks())), dtype=np.int64)
+    shape = (instance.days, len(instance.shifts), len(instance.queues))
+    targets: list[Floats] = [np.zeros(shape)]  # class 0: no plan (the week's LP failed)
+    for index, days in enumerate(instance.weeks()):
+        week = _Week(index, days)
+        solved = _week_bound(instance, facts, week, deadline - time.perf_counter())
+        if solved is None:
+            total = None
+            continue
+        value, plans = solved
+        total = None if total is None else total + value
+        for members, target in plans:
+            class_of[members, index] = len(targets)
+            targets.append(target)
+    bound = None if total is None else max(0, math.ceil(total - 1e-6 * max(1.0, abs(total))))
+    return Relaxation(bound, class_of, targets)
+
+
+def _week_bound(
+    instance: Instance, facts: Facts, week: _Week, time_limit: float
+) -> tuple[float, list[tuple[list[int], Floats]]] | None:
+    """The week's optimum, and each class's members and head counts [day, shift, queue]."""
+    if time_limit <= 0:
+        return None
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:
         return None
     solver.SetTimeLimit(max(1, int(time_limit * 1000)))
     terms: list[Any] = []
-    classes = _classes(solver, instance, facts, fine)
+    classes = _classes(solver, instance, facts, week)
     for group in classes:
-        _days(solver, instance, facts, group)
+        _one_a_day(solver, facts, week, group)
         _rest(solver, facts, group)
-        _runs(solver, instance, facts, group)
-        terms += _hours(solver, instance, facts, group)
-        terms += _ladders(solver, instance, group)
-        terms += _wishes(solver, instance, group)
-    terms += _shortage(solver, instance, classes)
+        _runs(solver, instance, week, group)
+        terms += _hours(solver, instance, facts, week, group)
+        terms += _ladders(solver, instance, week, group)
+        terms += _wishes(solver, instance, week, group)
+    terms += _shortage(solver, instance, week, classes)
     solver.Minimize(solver.Sum(terms))
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
         return None
-    value = float(solver.Objective().Value())
-    return max(0, math.ceil(value - 1e-6 * max(1.0, abs(value))))
+    plans = []
+    for group in classes:
+        target = np.zeros((instance.days, len(instance.shifts), len(instance.queues)))
+        for key, var in group.y.items():
+            target[key] = var.solution_value()
+        plans.append((group.members, target))
+    return float(solver.Objective().Value()), plans
 
 
-def _classes(solver: Any, instance: Instance, facts: Facts, fine: bool) -> list[_Class]:
+def _classes(solver: Any, instance: Instance, facts: Facts, week: _Week) -> list[_Class]:
     groups: dict[Any, _Class] = {}
     for index, agent in enumerate(instance.agents):
-        key: tuple[Any, ...] = (agent.skills, agent.weekly_minutes, agent.tolerance_minutes)
-        if fine:
-            key += (facts.offered[index].tobytes(), facts.bands[index], agent.wishes,
-                    agent.days_worked_before)
+        leave = tuple((t.day, t.credit_minutes) for t in agent.time_off if t.day in week.days)
+        key = (agent.skills, agent.weekly_minutes, agent.tolerance_minutes, leave)
         groups.setdefault(key, _Class([])).members.append(index)
     for group in groups.values():
         agent = instance.agents[group.members[0]]
         queues = [instance.queues.index(q) for q in agent.skills]
-        able = _able(facts, group)
-        group.by_day = [[] for _ in range(instance.days)]
-        for (day, shift), count in np.ndenumerate(able):
-            for queue in queues if count else ():
-                var = solver.NumVar(0, int(count), "")
-                group.y[day, shift, queue] = var
-                group.by_day[day].append(var)
-                group.by_day_shift.setdefault((day, shift), []).append(var)
+        able = np.zeros((instance.days, len(instance.shifts)), dtype=np.int64)
+        for i in group.members:
+            able += facts.offered[i]
+        for day in week.days:
+            group.by_day[day] = []
+            for shift in range(len(instance.shifts)):
+                for queue in queues if able[day, shift] else ():
+                    var = solver.NumVar(0, int(able[day, shift]), "")
+                    group.y[day, shift, queue] = var
+                    group.by_day[day].append(var)
+                    group.by_day_shift.setdefault((day, shift), []).append(var)
     return list(groups.values())
 
 
-def _able(facts: Facts, group: _Class) -> Any:
-    """[day, shift]: members who may work it."""
-    return sum(facts.offered[i].astype(np.int64) for i in group.members)
-
-
-def _days(solver: Any, instance: Instance, facts: Facts, group: _Class) -> None:
+def _one_a_day(solver: Any, facts: Facts, week: _Week, group: _Class) -> None:
     """One shift a day: no more of the class on a day than are free that day."""
-    free = np.zeros(instance.days, dtype=np.int64)
-    for i in group.members:
-        free += facts.offered[i].any(axis=1)
-    for day, day_vars in enumerate(group.by_day):
-        if len(day_vars) > 1:
-            solver.Add(solver.Sum(day_vars) <= int(free[day]))
+    for day in week.days:
+        free = sum(1 for i in group.members if facts.offered[i][day].any())
+        if len(group.by_day[day]) > 1:
+            solver.Add(solver.Sum(group.by_day[day]) <= free)
 
 
 def _rest(solver: Any, facts: Facts, group: _Class) -> None:
@@ -108,57 +152,55 @@ def _rest(solver: Any, facts: Facts, group: _Class) -> None:
                 continue
             members = sum(
                 1 for i in group.members
-                if facts.offered[i][day, shift] or any(
-                    day + later < facts.offered[i].shape[0] and facts.offered[i][day + later, two]
-                    for two in clash))
+                if facts.offered[i][day, shift] or any(facts.offered[i][day + later, two]
+                                                       for two in clash))
             solver.Add(solver.Sum(first) + solver.Sum(others) <= members)
 
 
-def _runs(solver: Any, instance: Instance, facts: Facts, group: _Class) -> None:
-    """Runs of working days and shifts a week, summed over the members."""
+def _runs(solver: Any, instance: Instance, week: _Week, group: _Class) -> None:
+    """Runs of working days (within the week; the first counts the days before the roster)
+    and shifts a week, summed over the members."""
     most = instance.rules.max_consecutive_days
     if most is not None:
-        for first in range(-most, instance.days - most):
-            days = range(max(0, first), first + most + 1)
+        earliest = -most if week.index == 0 else week.days.start
+        for first in range(earliest, week.days.stop - most):
+            days = range(max(week.days.start, first), first + most + 1)
             room = sum(most - (min(instance.agents[i].days_worked_before, -first)
                                if first < 0 else 0) for i in group.members)
-            if len(days) > room / len(group.members) - 1e-9 or first < 0:
-                solver.Add(solver.Sum(v for d in days for v in group.by_day[d]) <= room)
+            solver.Add(solver.Sum(v for d in days for v in group.by_day[d]) <= room)
     cap = instance.rules.max_shifts_per_week
-    if cap is not None:
-        for days in instance.weeks():
-            solver.Add(solver.Sum(v for d in days for v in group.by_day[d])
-                       <= cap * len(group.members))
+    if cap is not None and len(week.days) > cap:
+        solver.Add(solver.Sum(v for d in week.days for v in group.by_day[d])
+                   <= cap * len(group.members))
 
 
-def _hours(solver: Any, instance: Instance, facts: Facts, group: _Class) -> list[Any]:
-    """Each week's paid minutes within the members' bands; minutes off the contract."""
+def _hours(solver: Any, instance: Instance, facts: Facts, week: _Week, group: _Class
+           ) -> list[Any]:
+    """The week's paid minutes within the members' bands; minutes off the contract."""
     minutes = shift_minutes(instance).tolist()
-    terms = []
-    for week, days in enumerate(instance.weeks()):
-        bands = [facts.bands[i][week] for i in group.members]
-        paid = solver.Sum(minutes[s] * v for (d, s, _), v in group.y.items() if d in days)
-        credit = sum(b.credit for b in bands)
-        solver.Add(paid + credit <= sum(b.high for b in bands))
-        solver.Add(paid + credit >= sum(max(b.low, b.credit) for b in bands))
-        if bands[0].target is not None and instance.weights.hours:
-            target = sum(int(b.target or 0) for b in bands)
-            off = solver.NumVar(0, solver.infinity(), "")
-            solver.Add(off >= paid + credit - target)
-            solver.Add(off >= target - paid - credit)
-            terms.append(instance.weights.hours * off)
-    return terms
+    bands = [facts.bands[i][week.index] for i in group.members]
+    paid = solver.Sum(minutes[s] * v for (_, s, _), v in group.y.items())
+    credit = sum(b.credit for b in bands)
+    solver.Add(paid + credit <= sum(b.high for b in bands))
+    solver.Add(paid + credit >= sum(max(b.low, b.credit) for b in bands))
+    if bands[0].target is None or not instance.weights.hours:
+        return []
+    target = sum(int(b.target or 0) for b in bands)
+    off = solver.NumVar(0, solver.infinity(), "")
+    solver.Add(off >= paid + credit - target)
+    solver.Add(off >= target - paid - credit)
+    return [instance.weights.hours * off]
 
 
-def _ladders(solver: Any, instance: Instance, group: _Class) -> list[Any]:
-    """Convex envelopes of the weekend and late ladders over the class."""
-    weekend = [d for d in range(instance.days) if instance.weekend(d)]
+def _ladders(solver: Any, instance: Instance, week: _Week, group: _Class) -> list[Any]:
+    """Convex envelopes of the weekend and late ladders over the class, this week."""
+    weekend = [d for d in week.days if instance.weekend(d)]
     late = [v for (_, s, _), v in group.y.items() if instance.shifts[s].late]
     people = len(group.members)
     terms = []
     for weight, worked, most in (
         (instance.weights.weekend, [v for d in weekend for v in group.by_day[d]], len(weekend)),
-        (instance.weights.late, late, instance.days),
+        (instance.weights.late, late, len(week.days)),
     ):
         if weight and worked:
             cost = solver.NumVar(0, solver.infinity(), "")
@@ -169,8 +211,8 @@ def _ladders(solver: Any, instance: Instance, group: _Class) -> list[Any]:
     return terms
 
 
-def _wishes(solver: Any, instance: Instance, group: _Class) -> list[Any]:
-    """Unmet wishes, when every member wished the same (else bounded by zero)."""
+def _wishes(solver: Any, instance: Instance, week: _Week, group: _Class) -> list[Any]:
+    """Unmet wishes of the week, when every member wished the same (else bounded by zero)."""
     wishes = instance.agents[group.members[0]].wishes
     if not instance.weights.wish or any(instance.agents[i].wishes != wishes
                                         for i in group.members):
@@ -180,7 +222,7 @@ def _wishes(solver: Any, instance: Instance, group: _Class) -> list[Any]:
     terms: list[Any] = []
     for wish in wishes:
         shift = names.get(str(wish.shift), -1)
-        for day in range(instance.days) if wish.day is None else (wish.day,):
+        for day in week.days if wish.day is None else [d for d in (wish.day,) if d in week.days]:
             chosen = solver.Sum(group.by_day_shift.get((day, shift), []))
             worked = solver.Sum(group.by_day[day])
             if wish.kind == "day_off":
@@ -194,7 +236,16 @@ def _wishes(solver: Any, instance: Instance, group: _Class) -> list[Any]:
     return [instance.weights.wish * solver.Sum(terms)]
 
 
-def _shortage(solver: Any, instance: Instance, classes: list[_Class]) -> list[Any]:
+def _shortage(solver: Any, instance: Instance, week: _Week, classes: list[_Class]
+              ) -> list[Any]:
+    """Agents missing per queue and slot of the week; slots a shift of the day before the
+    week could reach are left out (that shift is not in this week's programme)."""
+    per_day = instance.slots_per_day
+    first_slot, end_slot = week.days.start * per_day, week.days.stop * per_day
+    reach = first_slot
+    if week.days.start > 0:
+        reach = max([covered(instance, week.days.start - 1, s)[1]
+                     for s in range(len(instance.shifts))] + [first_slot])
     members: dict[Key, list[Any]] = {}
     for group in classes:
         for key, var in group.y.items():
@@ -204,13 +255,13 @@ def _shortage(solver: Any, instance: Instance, classes: list[_Class]) -> list[An
         count = solver.NumVar(0, solver.infinity(), "")
         solver.Add(count == solver.Sum(chosen))
         first, end = covered(instance, day, shift)
-        for slot in range(first, end):
+        for slot in range(first, min(end, end_slot)):
             on_slot.setdefault((queue, slot), []).append(count)
     terms = []
     for queue, curve in enumerate(instance.requirement):
-        for slot, need in enumerate(curve):
-            if need:
-                short = solver.NumVar(0, need, "")
-                solver.Add(short + solver.Sum(on_slot.get((queue, slot), [])) >= need)
+        for slot in range(reach, end_slot):
+            if curve[slot]:
+                short = solver.NumVar(0, curve[slot], "")
+                solver.Add(short + solver.Sum(on_slot.get((queue, slot), [])) >= curve[slot])
                 terms.append(short)
     return [instance.weights.shortage * solver.Sum(terms)]

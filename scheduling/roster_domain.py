@@ -15,6 +15,7 @@ import numpy.typing as npt
 from scheduling.roster_types import DAYS_PER_WEEK, Agent, Instance, Penalty
 
 Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 OFF = -1
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -10,19 +10,25 @@ roster_check.py.
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
-from scheduling.roster_domain import OFF, Facts, Plan, covered, shift_minutes
+from scheduling.roster_domain import OFF, Facts, Floats, Ints, Plan, covered, shift_minutes
 from scheduling.roster_types import Agent, Instance
 
-Floats = npt.NDArray[np.float64]
+_GUIDED = 1e9  # weight of the relaxation's plan over the exact gains while following it
 
 
 class Board:
-    """Agents still missing per queue and slot (negative: surplus), and the plan so far."""
+    """Agents still missing per queue and slot (negative: surplus), and the plan so far.
 
-    def __init__(self, instance: Instance, facts: Facts) -> None:
+    With a relaxation's plan (`class_of[agent, week]` indexing `targets`, each the head
+    counts of a class of agents per day, shift and queue), agents first take what their
+    class still has to fill, then what gains."""
+
+    def __init__(self, instance: Instance, facts: Facts, class_of: Ints | None = None,
+                 targets: list[Floats] | None = None) -> None:
         self.instance, self.facts = instance, facts
+        self.class_of = class_of
+        self.targets = None if targets is None else [t.copy() for t in targets]
         days, shifts = instance.days, len(instance.shifts)
         self.residual = np.asarray(instance.requirement, dtype=np.int64).reshape(
             len(instance.queues), instance.horizon_slots).copy()
@@ -59,17 +65,35 @@ class Board:
         """Give an agent with no days the shifts worth taking, then fill each week up to its
         floor; False (and nothing taken) when stuck."""
         state = AgentState(self, index)
-        while state.take(self.gains(state), positive_only=True, rng=rng):
+        if self.targets is not None and self.class_of is not None:
+            self._follow(state)
+        while state.take(self.gains(state), positive_only=True, rng=rng) is not None:
             pass
         for week, band in enumerate(self.facts.bands[index]):
             while state.done[week] < band.low:
                 gains = self.gains(state)
                 gains[self.week_of != week] = -np.inf
-                if not state.take(gains, positive_only=False):
+                if state.take(gains, positive_only=False) is None:
                     for day in np.flatnonzero(state.row >= 0):
                         state.drop(int(day))
                     return False
         return True
+
+
+    def _follow(self, state: AgentState) -> None:
+        """Take the choices the agent's class still has to fill, most wanted first."""
+        assert self.targets is not None and self.class_of is not None
+        classes = [self.targets[c] for c in self.class_of[state.index]]
+        while True:
+            wanted = np.zeros(state.open.shape)
+            for week, target in zip(self.facts.bands[state.index], classes, strict=True):
+                wanted[week.days.start:week.days.stop] = target[week.days.start:week.days.stop]
+            follow = _GUIDED * np.round(np.clip(wanted, 0.0, 1.0), 2) + self.gains(state)
+            taken = state.take(follow, positive_only=True, above=_GUIDED / 2)
+            if taken is None:
+                return
+            day, shift, queue = taken
+            classes[int(self.week_of[day])][day, shift, queue] -= 1
 
 
 class AgentState:
@@ -106,19 +130,19 @@ class AgentState:
         return cost
 
     def take(self, gains: Floats, *, positive_only: bool, above: float = 0.0,
-             rng: np.random.Generator | None = None) -> bool:
+             rng: np.random.Generator | None = None) -> tuple[int, int, int] | None:
         """Take the best choice that keeps every hard rule (gaining more than `above` when
-        `positive_only`); False if there is none. `rng` breaks ties at random."""
+        `positive_only`): its (day, shift, queue), or None. `rng` breaks ties at random."""
         noise = 0.0 if rng is None else rng.random(gains.shape) * 1e-3
         for flat in np.argsort(-(gains + noise), axis=None, kind="stable"):
             gain = gains.flat[flat]
             if gain == -np.inf or (positive_only and gain <= above):
-                return False
+                return None
             day, shift, queue = (int(v) for v in np.unravel_index(flat, gains.shape))
             if self.fits(day, shift):
                 self.add(day, shift, queue)
-                return True
-        return False
+                return day, shift, queue
+        return None
 
     def fits(self, day: int, shift: int) -> bool:
         """Whether working `shift` on the (free) `day` keeps the hard rules."""
@@ -192,10 +216,13 @@ def wish_cost(instance: Instance, agent: Agent) -> Floats:
     return cost
 
 
-def greedy_plan(instance: Instance, facts: Facts) -> tuple[Board, list[int]]:
-    """The greedy roster on its board, most constrained agents first; the agents it could not
-    place (left off in the plan)."""
-    board = Board(instance, facts)
+def greedy_plan(
+    instance: Instance, facts: Facts, class_of: Ints | None = None,
+    targets: list[Floats] | None = None,
+) -> tuple[Board, list[int]]:
+    """The greedy roster on its board, most constrained agents first, following the
+    relaxation's plan when given; the agents it could not place (left off in the plan)."""
+    board = Board(instance, facts, class_of, targets)
 
     def tightness(index: int) -> tuple[int, int]:
         return len(instance.agents[index].skills), int(facts.offered[index].sum())

@@ -1,6 +1,5 @@
 """Improving a roster by local search: move one agent's shift to the best other shift, day
-or queue (or drop it, or add one) while the objective falls; when no such move is left, take
-a few agents off the roster and place them again (ruin and recreate), kept when no worse.
+or queue (or drop it, or add one) while the objective falls.
 
 Every move's gain is exact (Board.gains) and every move keeps every hard rule (AgentState.
 fits and the weekly floors), so the plan stays a valid roster throughout.
@@ -12,21 +11,17 @@ import time
 
 import numpy as np
 
-from scheduling.roster_domain import OFF, ladder, unmet_wishes
+from scheduling.roster_domain import ladder, unmet_wishes
 from scheduling.roster_greedy import AgentState, Board
 
 _EPS = 1e-6
-_RUIN_AGENTS = (2, 8)  # how many agents one ruin takes off, at least and at most
 
 
-def improve(board: Board, deadline: float, rng: np.random.Generator, *, ruin: bool) -> None:
-    """Local search until no move gains or `deadline` (perf_counter seconds); then, with
-    `ruin`, ruin and recreate until the deadline."""
+def improve(board: Board, deadline: float, rng: np.random.Generator) -> None:
+    """Local search until no move gains or `deadline` (perf_counter seconds)."""
     agents = range(len(board.instance.agents))
     while time.perf_counter() < deadline and _sweep(board, agents, deadline, rng):
         pass
-    while ruin and time.perf_counter() < deadline and len(board.instance.agents) > 1:
-        _ruin_and_recreate(board, deadline, rng)
 
 
 def _sweep(board: Board, agents: range | list[int], deadline: float,
@@ -39,7 +34,7 @@ def _sweep(board: Board, agents: range | list[int], deadline: float,
         state = AgentState(board, int(index))
         for day in rng.permutation(np.flatnonzero(state.row >= 0)):
             moved |= _relocate(board, state, int(day))
-        while state.take(board.gains(state), positive_only=True, above=_EPS):
+        while state.take(board.gains(state), positive_only=True, above=_EPS) is not None:
             moved = True
     return moved
 
@@ -54,10 +49,10 @@ def _relocate(board: Board, state: AgentState, day: int) -> bool:
     if missing > 0:  # the week would fall below its floor: only a long enough shift in it
         gains[board.week_of != week] = -np.inf
         gains[:, board.minutes < missing] = -np.inf
-        if state.take(gains, positive_only=True, above=stay + _EPS):
+        if state.take(gains, positive_only=True, above=stay + _EPS) is not None:
             return True
     else:
-        if state.take(gains, positive_only=True, above=max(stay, 0.0) + _EPS):
+        if state.take(gains, positive_only=True, above=max(stay, 0.0) + _EPS) is not None:
             return True
         if stay < -_EPS:
             return True  # better off
@@ -77,30 +72,3 @@ def agent_cost(board: Board, index: int) -> int:
             + weights.weekend * ladder(int((worked & board.weekend).sum()))
             + weights.late * ladder(int((worked & board.late[row]).sum()))
             + weights.wish * unmet_wishes(instance, instance.agents[index], row))
-
-
-def _cost(board: Board, agents: list[int]) -> int:
-    short = int(np.maximum(board.residual, 0).sum())
-    return board.instance.weights.shortage * short + sum(agent_cost(board, a) for a in agents)
-
-
-def _ruin_and_recreate(board: Board, deadline: float, rng: np.random.Generator) -> bool:
-    """Take a few agents off and place them again; keep it when no worse, else undo."""
-    people = len(board.instance.agents)
-    size = int(rng.integers(_RUIN_AGENTS[0], min(_RUIN_AGENTS[1], people) + 1))
-    chosen = [int(a) for a in rng.choice(people, size=size, replace=False)]
-    before = _cost(board, chosen)
-    saved = (board.plan.shift[chosen].copy(), board.plan.queue[chosen].copy(),
-             board.residual.copy())
-    for index in chosen:
-        state = AgentState(board, index)
-        for day in np.flatnonzero(state.row != OFF):
-            state.drop(int(day))
-    placed = all(board.place(index, rng) for index in rng.permutation(chosen))
-    if placed:
-        _sweep(board, chosen, deadline, rng)
-        if _cost(board, chosen) <= before:
-            return True
-    board.plan.shift[chosen], board.plan.queue[chosen] = saved[0], saved[1]
-    board.residual[:] = saved[2]
-    return False
