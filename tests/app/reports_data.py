@@ -4,25 +4,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
-from app.db import Base
 from app.models import Agent, Queue, Team
-from app.models.events import AgentStateInterval, Call
+from app.models.events import Call
 from kpi.records import CallRecord
-
-
-def ensure_call_tables(db: Session) -> None:
-    """The calls tables, should the migrated database lack them (their migration is 0006)."""
-    if not inspect(db.connection()).has_table("calls"):
-        Base.metadata.create_all(
-            db.connection(),
-            tables=[Call.__table__, AgentStateInterval.__table__],  # type: ignore[list-item]
-        )
-        db.commit()
 
 
 def random_calls(
@@ -101,6 +89,3 @@ def store(db: Session, *, site_id: int, calls: Sequence[CallRecord]) -> None:
         for c in calls
     )
     db.commit()
-
-
-NOV = datetime(2026, 10, 20, tzinfo=UTC)

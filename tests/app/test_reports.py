@@ -18,7 +18,7 @@ from app.reports.service import interval_report, kpi_report, period_of
 from kpi.definitions import CallFigures, Thresholds, WrapUps, call_figures, interval_figures
 from kpi.records import AgentState, CallRecord, StateInterval
 from tests.app.conftest import Center
-from tests.app.reports_data import ensure_call_tables, random_calls, store
+from tests.app.reports_data import random_calls, store
 
 ZONE = ZoneInfo("Europe/Moscow")
 START = datetime(2026, 9, 20, tzinfo=UTC)
@@ -46,7 +46,6 @@ def assert_same(got: CallFigures, expected: CallFigures, where: object) -> None:
 
 @pytest.fixture
 def calls(db: Session, center: Center) -> list[CallRecord]:
-    ensure_call_tables(db)
     made = random_calls(start=START, days=45, queues=QUEUES, agents=AGENTS, count=1500)
     store(db, site_id=center.site_id, calls=made)
     return made
@@ -104,7 +103,6 @@ def test_figures_by_period_and_dimension_equal_the_definitions(
 
 
 def test_the_site_time_zone_draws_the_day_boundary(db: Session, center: Center) -> None:
-    ensure_call_tables(db)
     site = db.get_one(Site, center.site_id)
     # 20:59 and 21:00 UTC on 1 Oct: 23:59 on the 1st and 00:00 on the 2nd in Moscow.
     late = datetime(2026, 10, 1, 20, 59, 59, tzinfo=UTC)
@@ -142,7 +140,6 @@ def test_the_site_time_zone_draws_the_day_boundary(db: Session, center: Center) 
 def test_interval_report_across_a_dst_change_equals_the_definitions(
     db: Session, center: Center
 ) -> None:
-    ensure_call_tables(db)
     site = db.get_one(Site, center.site_id)
     site.timezone = "Europe/Berlin"  # clocks go back at 01:00 UTC on 25 October 2026
     zone = ZoneInfo(site.timezone)
@@ -180,7 +177,6 @@ def test_thresholds_change_the_figures(
 
 
 def test_aht_adds_the_wrap_up_that_follows_each_call(db: Session, center: Center) -> None:
-    ensure_call_tables(db)
     site = db.get_one(Site, center.site_id)
     made = random_calls(start=START, days=2, queues=QUEUES, agents=AGENTS, count=300, seed=9)
     store(db, site_id=site.id, calls=made)

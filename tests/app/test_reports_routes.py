@@ -17,7 +17,7 @@ from app.models import Site
 from kpi.definitions import call_figures
 from kpi.records import CallRecord
 from tests.app.conftest import Center
-from tests.app.reports_data import ensure_call_tables, store
+from tests.app.reports_data import store
 
 DAY = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)  # a Monday, 12:00 in Moscow
 QUERY = "period=day&dimension=queue&first=2026-10-05&last=2026-10-06"
@@ -38,7 +38,6 @@ def _calls() -> list[CallRecord]:
 
 @pytest.fixture
 def stored(db: Session, center: Center) -> list[CallRecord]:
-    ensure_call_tables(db)
     calls = _calls()
     store(db, site_id=center.site_id, calls=calls)
     return calls
