@@ -87,8 +87,8 @@ import numpy as np
 from scheduling.contract import InputError
 from scheduling.roster_bound import relax
 from scheduling.roster_check import place_stuck
-from scheduling.roster_domain import facts, penalties
-from scheduling.roster_greedy import greedy_plan
+from scheduling.roster_domain import Facts, Plan, facts, penalties
+from scheduling.roster_greedy import Board, greedy_plan
 from scheduling.roster_input import parse_instance
 from scheduling.roster_lns import Lns
 from scheduling.roster_report import build_roster, infeasible_roster, unknown_roster
@@ -112,8 +112,10 @@ __all__ = [
 ]
 
 _CP_SAT_CHOICES = 4_000  # choice variables up to which CP-SAT gets the roster after search
-_SEARCH_SHARE = 0.15  # of the time limit, at most, for local search before CP-SAT on a
-# small model (on a large one local search runs until no move gains, then LNS)
+_LNS_CHOICES = 300  # choice variables above which LNS runs (below, CP-SAT alone is quick)
+_SEARCH_SHARE = 0.15  # of the time limit, at most, for local search on a small model
+_LNS_SHARE = 0.4  # of the time limit, up to which LNS runs on a small model before CP-SAT
+# (on a large one local search runs until no move gains, then LNS until the time limit)
 _BOUND_SHARE = 0.15  # of the time limit, at most, for the relaxation
 
 def solve(instance: Instance, params: Params) -> Roster:
@@ -121,38 +123,56 @@ def solve(instance: Instance, params: Params) -> Roster:
 
     A linear relaxation proves a bound and plans head counts per class of agents; a greedy
     follows that plan agent by agent, and agents it cannot place are placed alone by CP-SAT,
-    or explained. Local search improves the roster; on a small model
-    CP-SAT carries on from it and may prove it optimal, on a large one CP-SAT re-rosters
-    neighbourhoods of it (roster_lns.py) until the time limit."""
+    or explained. Then `_improve`."""
     started = time.perf_counter()
-    limit = params.time_limit_seconds
-    deadline = started + limit
+    deadline = started + params.time_limit_seconds
     known = facts(instance)
-    relaxation = relax(instance, known, limit * _BOUND_SHARE)
+    relaxation = relax(instance, known, params.time_limit_seconds * _BOUND_SHARE)
     board, stuck = greedy_plan(instance, known, relaxation.class_of, relaxation.targets)
     reasons, complete = place_stuck(board, stuck, deadline=deadline, seed=params.seed)
     if reasons:
         return infeasible_roster(tuple(reasons), time.perf_counter() - started)
+    if complete:
+        outcome = _improve(instance, known, board, relaxation.bound, params, started)
+        plans = [p for p in (outcome.plan, board.plan) if p is not None]
+    else:  # an agent's own check ran out of time: CP-SAT from scratch
+        outcome = solve_model(instance, known, None, time_limit=deadline - time.perf_counter(),
+                              workers=params.workers, seed=params.seed)
+        plans = [] if outcome.plan is None else [outcome.plan]
+    outcome = Outcome(outcome.status, outcome.plan, _best(outcome.bound, relaxation.bound))
+    if not plans:
+        return unknown_roster(instance, outcome, time.perf_counter() - started)
+    best = min(plans, key=lambda p: _objective(instance, p))
+    return build_roster(instance, known, best, outcome, params, time.perf_counter() - started)
+
+
+def _improve(
+    instance: Instance, known: Facts, board: Board, bound: int | None, params: Params,
+    started: float,
+) -> Outcome:
+    """Local search on the board's roster; on a small model then LNS for a while and
+    CP-SAT, which may prove it optimal; on a large one LNS until the time limit. Stops
+    early when the roster meets the relaxation's bound."""
+    limit = params.time_limit_seconds
+    deadline = started + limit
     choices = sum(int(m.sum()) * len(a.skills) for m, a in zip(known.offered, instance.agents,
                                                                strict=True))
-    bound = relaxation.bound
     small = choices <= _CP_SAT_CHOICES
-    rng = np.random.default_rng(params.seed)
-    outcome = Outcome("UNKNOWN", None, None)
-    if complete:
-        improve(board, started + limit * _SEARCH_SHARE if small else deadline, rng)
-        if not small:
-            Lns(board, params.seed, params.workers).run(deadline)
-    first = board.plan if complete else None
-    if small or first is None:
-        outcome = solve_model(instance, known, first, time_limit=deadline - time.perf_counter(),
-                              workers=params.workers, seed=params.seed)
-    outcome = Outcome(outcome.status, outcome.plan, _best(outcome.bound, bound))
-    found = [p for p in (outcome.plan, first) if p is not None]
-    if not found:
-        return unknown_roster(instance, outcome, time.perf_counter() - started)
-    best = min(found, key=lambda p: sum(term.cost for term in penalties(instance, p)))
-    return build_roster(instance, known, best, outcome, params, time.perf_counter() - started)
+    improve(board, started + limit * _SEARCH_SHARE if small else deadline,
+            np.random.default_rng(params.seed))
+    if bound is not None and _objective(instance, board.plan) <= bound:
+        return Outcome("OPTIMAL", None, bound)
+    if choices > _LNS_CHOICES:
+        Lns(board, params.seed, params.workers).run(
+            started + limit * _LNS_SHARE if small else deadline)
+    if not small:
+        return Outcome("FEASIBLE", None, None)
+    return solve_model(instance, known, board.plan, time_limit=deadline - time.perf_counter(),
+                       workers=params.workers, seed=params.seed)
+
+
+def _objective(instance: Instance, plan: Plan) -> int:
+    return sum(term.cost for term in penalties(instance, plan))
 
 
 def _best(one: int | None, other: int | None) -> int | None:

@@ -54,7 +54,7 @@ def place_stuck(
     instance, facts = board.instance, board.facts
     reasons: list[AgentReason] = []
     complete = True
-    for index in stuck:
+    for index in sorted(stuck):
         left = min(_ALONE_SECONDS, max(0.1, deadline - time.perf_counter()))
         alone = place_alone(instance, facts, index, _short_covered(instance, board.plan),
                             time_limit=left, seed=seed)

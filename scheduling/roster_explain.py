@@ -45,7 +45,9 @@ def explain_agent(
     row = plan.shift[index]
     minutes = shift_minutes(instance)
     worked = int(np.where(row >= 0, minutes[row], 0).sum())
-    lines = [f"{agent.name} works {int((row >= 0).sum())} days, {hours(worked)}"]
+    credit = sum(t.credit_minutes for t in agent.time_off)
+    first = f"{agent.name} works {_count(int((row >= 0).sum()), 'day')}, {hours(worked)}"
+    lines = [first + (f", and has {hours(credit)} of paid time off" if credit else "")]
     for band in facts.bands[index]:
         lines.append(_week_line(instance, floor, plan, index, band))
     lines += _days_off(instance, agent, row)
@@ -53,24 +55,32 @@ def explain_agent(
               for wish in agent.wishes if _unmet(instance, wish, row)]
     weekend = sum(1 for d in range(instance.days) if row[d] != OFF and instance.weekend(d))
     late = sum(1 for s in row if s != OFF and instance.shifts[s].late)
-    lines.append(f"{weekend} weekend days (team average {floor.weekend_mean:.1f}), "
-                 f"{late} late shifts (team average {floor.late_mean:.1f})")
+    lines.append(f"{_count(weekend, 'weekend day')} (team average {floor.weekend_mean:.1f}), "
+                 f"{_count(late, 'late shift')} (team average {floor.late_mean:.1f})")
     return tuple(lines)
+
+
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}" + ("" if number == 1 else "s")
 
 
 def _week_line(
     instance: Instance, floor: Floor, plan: Plan, index: int, band: Band
 ) -> str:
+    """The week's days and hours, and why that many: the contract's floor, the queues that
+    would go short without a day, or the hours closer to the contract."""
     agent = instance.agents[index]
     row = plan.shift[index]
     minutes = shift_minutes(instance)
     days = [d for d in band.days if row[d] != OFF]
     done = sum(int(minutes[row[d]]) for d in days) + band.credit
-    span = f"days {band.days.start}-{band.days.stop - 1}"
+    span = (f"week {band.days.start // 7 + 1} ({day_label(instance, band.days.start)} to "
+            f"{day_label(instance, band.days.stop - 1)})")
+    counted = f"{hours(done)} with time off" if band.credit else hours(done)
     if band.target is None:
-        head = f"{span}: {len(days)} days, {hours(done)} (at most {hours(band.high)})"
+        head = f"{span}: {_count(len(days), 'day')}, {counted} (at most {hours(band.high)})"
     else:
-        head = (f"{span}: {len(days)} days, {hours(done)} against a contract of "
+        head = (f"{span}: {_count(len(days), 'day')}, {counted} against a contract of "
                 f"{hours(band.target)} ± {hours(agent.tolerance_minutes)}")
     longest = int(max(minutes))
     fewest = max(0, -(-(band.low - band.credit) // longest))
@@ -78,13 +88,16 @@ def _week_line(
               for d in days}
     extra = sorted((d for d in days if needed[d]), key=lambda d: -needed[d])
     if len(days) <= fewest:
-        return f"{head}; the fewest days that reach {hours(band.low)} with shifts of at most " \
-               f"{hours(longest)}"
+        return (f"{head}: the fewest days that reach {hours(band.low)} with shifts of at "
+                f"most {hours(longest)}")
+    cap = instance.rules.max_shifts_per_week
+    most = " (the most a week allows)" if cap is not None and len(days) >= cap else ""
+    why = f"{head}: {fewest} for the contract{most}"
     if extra:
         top = ", ".join(f"{day_label(instance, d)} ({needed[d]} agent-slots)" for d in extra[:3])
         more = f" and {len(extra) - 3} more" if len(extra) > 3 else ""
-        return f"{head}; without the shift on {top}{more} a queue would be short"
-    return f"{head}; the days bring the hours closer to the contract"
+        return f"{why}, and without the shift on {top}{more} a queue would be short"
+    return f"{why}, and the other days bring the hours closer to the contract"
 
 
 def _days_off(instance: Instance, agent: Agent, row: Ints) -> list[str]:

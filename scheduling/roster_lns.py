@@ -21,6 +21,7 @@ from scheduling.roster_solver import build, hint
 
 _STEP_SECONDS = 0.4  # time limit of one neighbourhood
 _MIN_AGENTS, _MAX_AGENTS = 4, 400
+_IN_VAIN = 30  # neighbourhoods in a row proven without gain after which the search stops
 
 
 @dataclass
@@ -41,12 +42,16 @@ class Lns:
         self.steps = self.improved = 0
 
     def run(self, deadline: float) -> None:
-        """Search until `deadline` (perf_counter seconds)."""
-        while deadline - time.perf_counter() > 0.2:
+        """Search until `deadline` (perf_counter seconds), or until many neighbourhoods in a
+        row, each solved to optimality, brought nothing (a local optimum for all of them)."""
+        proven_in_vain = 0
+        while deadline - time.perf_counter() > 0.2 and proven_in_vain < _IN_VAIN:
             hood = self._pick()
             left = min(_STEP_SECONDS, deadline - time.perf_counter())
             self.steps += 1
-            self.improved += self._solve(hood, left)
+            better, proven = self._solve(hood, left)
+            self.improved += better
+            proven_in_vain = 0 if better or not proven else proven_in_vain + 1
 
     def _pick(self) -> Neighbourhood:
         instance, rng = self.board.instance, self.rng
@@ -75,8 +80,9 @@ class Lns:
         count = min(count, len(agents))
         return [int(a) for a in self.rng.choice(np.asarray(agents), size=count, replace=False)]
 
-    def _solve(self, hood: Neighbourhood, time_limit: float) -> bool:
-        """Re-roster the neighbourhood; whether the roster got better."""
+    def _solve(self, hood: Neighbourhood, time_limit: float) -> tuple[bool, bool]:
+        """Re-roster the neighbourhood; whether the roster got better, and whether CP-SAT
+        proved the neighbourhood's best."""
         board, instance = self.board, self.board.instance
         plan = board.plan
         need = board.residual.copy()  # requirement less everyone's cover, plus theirs:
@@ -94,11 +100,11 @@ class Lns:
         code = solver.solve(built.model)
         self._adapt(code, solver.wall_time, time_limit)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return False
+            return False, False
         values = np.asarray(solver.response_proto.solution, dtype=np.int64)
         chosen = {(v.index, d): (s, q) for v in built.agents
                   for (d, s, q), var in v.x.items() if d in hood.days and values[var.index]}
-        return self._apply(hood, chosen)
+        return self._apply(hood, chosen), code == cp_model.OPTIMAL
 
     def _adapt(self, code: cp_model.CpSolverStatus, seconds: float, limit: float) -> None:
         if code == cp_model.OPTIMAL and seconds < limit / 3:

@@ -60,7 +60,8 @@ def build_roster(
         coverage=tuple(tuple(int(v) for v in row) for row in cover),
         shortage=tuple(tuple(int(v) for v in row) for row in short),
         penalties=terms,
-        notes=(_status_note(status, total, bound, params), *_shortage_notes(instance, short)),
+        notes=(_status_note(status, total, bound, params),
+               *_shortage_notes(instance, short, proven=status == "OPTIMAL")),
     )
 
 
@@ -114,7 +115,7 @@ def _status_note(status: Status, total: int, bound: int | None, params: Params) 
     return f"{limit}; best bound {bound}, gap {gap:.1%}"
 
 
-def _shortage_notes(instance: Instance, short: Ints) -> list[str]:
+def _shortage_notes(instance: Instance, short: Ints, *, proven: bool) -> list[str]:
     """Runs of short slots per queue, and whether any shift covers them at all."""
     reachable = np.zeros(instance.horizon_slots, dtype=np.bool_)
     for day in range(instance.days):
@@ -132,7 +133,8 @@ def _shortage_notes(instance: Instance, short: Ints) -> list[str]:
             while end < len(row) and row[end] and reachable[end] == reachable[slot]:
                 end += 1
             why = ("no shift covers these slots" if not reachable[slot]
-                   else "no agent with the skill is free within the rules")
+                   else "covering them costs more elsewhere: the roster is optimal" if proven
+                   else "the best roster found leaves them short")
             notes.append(f"{queue}: {_clock(instance, slot)} to {_clock(instance, end)}: "
                          f"{int(row[slot:end].sum())} agent-slots short ({why})")
             slot = end

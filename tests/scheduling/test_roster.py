@@ -55,7 +55,7 @@ def tiny_agent(rng: random.Random, ident: str, days: int, queues: list[str],
                shifts: list[tuple[str, int, int]]) -> Doc:
     shift_minutes = rng.choice(shifts)[2] * 240
     agent: Doc = {"id": ident, "name": f"Agent {ident}",
-                  "weekly_minutes": shift_minutes * rng.randint(1, 4),
+                  "weekly_minutes": shift_minutes * rng.randint(1, 5),
                   "tolerance_minutes": rng.choice([0, 0, 240])}
     if days < 7:
         agent["weekly_minutes"] = 480 * rng.randint(1, 6)
@@ -93,6 +93,26 @@ def test_tiny_instances_match_brute_force(seed: int) -> None:
     else:
         assert result["status"] == "OPTIMAL", result["notes"]
         assert result["objective"] == best
+        assert result["bound"] <= best
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_agents_whose_rules_cannot_hold_are_each_named(seed: int) -> None:
+    rng = random.Random(1000 + seed)
+    doc = tiny_doc(rng, 7, 2)
+    doc["rules"].update(min_rest_minutes=900, max_consecutive_days=rng.choice([2, 3]))
+    for agent in doc["agents"]:
+        agent["tolerance_minutes"] = 0
+        agent["weekly_minutes"] = 480 * rng.randint(3, 5)
+        agent["time_off"] = [{"day": d} for d in rng.sample(range(7), rng.randint(0, 3))]
+    result = solved(doc)
+    named = {entry["agent"] for entry in result["infeasible_agents"]}
+    alone_infeasible = {a["id"] for a in doc["agents"]
+                        if brute_force({**doc, "agents": [a]}) is None}
+    assert named == alone_infeasible
+    assert (result["status"] == "INFEASIBLE") == bool(alone_infeasible)
+    for entry in result["infeasible_agents"]:
+        assert entry["reason"].startswith(f"Agent {entry['agent']}: ")
 
 
 def spec_example() -> Doc:
@@ -137,21 +157,23 @@ def test_spec_example_is_valid_and_explained() -> None:
     assert result["queues"] == ["sales", "support"]
 
 
-def test_medium_random_week_keeps_every_rule() -> None:
-    rng = random.Random(7)
+@pytest.mark.parametrize("days", [7, 10])
+def test_medium_random_roster_keeps_every_rule(days: int) -> None:
+    rng = random.Random(days)
     per_day = 48
     shifts = [{"name": f"S{h}", "start": 2 * h, "length": 16} for h in range(6, 15, 2)]
     agents = [{"id": f"a{i}", "weekly_minutes": rng.choice([1440, 2400]),
                "tolerance_minutes": 240,
-               "time_off": [{"day": rng.randrange(7), "credit_minutes": 480}]
+               "time_off": [{"day": rng.randrange(days), "credit_minutes": 480}]
                if rng.random() < 0.2 else [],
-               "wishes": [{"kind": "day_off", "day": rng.randrange(7)}]}
+               "wishes": [{"kind": "day_off", "day": rng.randrange(days)}],
+               "history": {"days_worked": rng.randrange(6), "last_end": -rng.randrange(20)}}
               for i in range(30)]
-    doc = {"slot_minutes": 30, "days": 7, "shifts": shifts,
+    doc = {"slot_minutes": 30, "days": days, "first_weekday": 3, "shifts": shifts,
            "requirement": [rng.randint(0, 12) if 14 <= s % per_day < 44 else 0
-                           for s in range(7 * per_day)],
+                           for s in range(days * per_day)],
            "rules": {"max_shifts_per_week": 5}, "agents": agents}
-    result = solved(doc, Params(time_limit_seconds=4.0))
+    result = solved(doc, Params(time_limit_seconds=3.0))
     assert result["status"] in ("OPTIMAL", "FEASIBLE")
     assert result["bound"] is not None and result["bound"] > 0
 
