@@ -1,7 +1,6 @@
 """Ingest benchmark: events per second through POST /api/v1/events, against a plain bulk insert.
 
-Run: `.venv/bin/python -m benchmarks.ingest [--events N] [--batch 5000] [--postgres URL]`
-(as a module: benchmarks/kpi.py would shadow the kpi package for a script run from there).
+Run: `.venv/bin/python benchmarks/ingest.py [--events N] [--batch 5000] [--postgres URL]`.
 A live feed is generated (20 queues, 400 agents; each call offered, answered or abandoned,
 ended, with the agent's on_call and wrap_up states), then posted in batches through the
 application in process (httpx ASGI transport, so no network) on a fresh SQLite file and a

@@ -1,7 +1,7 @@
 """KPI report benchmark: a month's interval report over the Anonymous Bank's January, and a
 month's reports on a synthetic year of calls for a large site (PostgreSQL).
 
-Run: `.venv/bin/python benchmarks/kpi.py [--year-calls 10000000] [--postgres URL] [--skip-year]`.
+Run: `.venv/bin/python benchmarks/kpi_reports.py [--year-calls N] [--postgres URL] [--skip-year]`.
 
 1. January 1999 (../shared/data/anonymous_bank/january.txt, ~30,000 offered calls) is stored
    as calls through the importer's path (app.events.imports.store_calls) in a fresh SQLite
@@ -14,16 +14,7 @@ Run: `.venv/bin/python benchmarks/kpi.py [--year-calls 10000000] [--postgres URL
    month's daily report per queue and per team, and the year's monthly report are timed.
 """
 
-# ruff: noqa: E402 (the import path is fixed before the imports)
 from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-# Run as a script, this file's folder comes first on the import path, and its name is the
-# kpi package's: take the folder off, and put the repository on.
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [str(_HERE.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
 import argparse
 import statistics
@@ -33,6 +24,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
