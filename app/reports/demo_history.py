@@ -13,9 +13,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Site
+from app.models import Agent, Site
 from kpi.anonymous_bank import bank_call_records
 from kpi.records import CallRecord
 
@@ -36,10 +37,12 @@ def bank_months(zone: ZoneInfo, bank_dir: Path = BANK_DIR) -> list[list[CallReco
     return [list(bank_call_records(path.read_text(), tz=zone)) for path in paths]
 
 
-def demo_calls(months: list[list[CallRecord]], *, yesterday: date) -> list[CallRecord]:
-    """The months end to end, ending yesterday, on the demo's queues and agents."""
+def demo_calls(
+    months: list[list[CallRecord]], *, yesterday: date, agents: int = DEMO_AGENTS
+) -> list[CallRecord]:
+    """The months end to end, ending yesterday, on the demo's queues and its `agents` agents."""
     servers = sorted({call.agent for month in months for call in month if call.agent})
-    agent_of = {name: f"A{index % DEMO_AGENTS + 1:03d}" for index, name in enumerate(servers)}
+    agent_of = {name: f"A{index % agents + 1:03d}" for index, name in enumerate(servers)}
     days = [sorted({c.offered_at.date() for c in month}) for month in months]
     total = sum(len(month_days) for month_days in days)
     first = yesterday - timedelta(days=total - 1)
@@ -76,6 +79,7 @@ def seed_call_history(db: Session, *, site: Site, today: date) -> int:
     if months is None:
         print(f"Demo: no call history (the Anonymous Bank files are not in {BANK_DIR}).")
         return 0
-    calls = demo_calls(months, yesterday=today - timedelta(days=1))
+    agents = db.scalar(select(func.count()).select_from(Agent).where(Agent.site_id == site.id))
+    calls = demo_calls(months, yesterday=today - timedelta(days=1), agents=agents or DEMO_AGENTS)
     result = store_calls(db, site=site, calls=calls, lines={}, source="cdr")
     return result.created

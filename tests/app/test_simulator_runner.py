@@ -78,7 +78,7 @@ sqlite_only = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @pytest.fixture
 def demo_site(db: Session, monkeypatch: pytest.MonkeyPatch) -> Site:
     monkeypatch.setattr(demo_module, "hash_password", lambda _: password_hash())
-    seed(db, today=MONDAY, agents=12)
+    seed(db, today=MONDAY, agents=12, call_history=False)
     db.commit()
     site = db.scalars(select(Site).where(Site.name == "Moscow")).one()
     return site
@@ -133,7 +133,7 @@ def test_a_failing_server_is_retried_with_growing_pauses(app, demo_site):
     api = events_api(failures=3)
     totals, fake, logs = feed(app, api)
     assert totals.stored == len(api.state.events) > 0
-    assert [s for s in fake.sleeps if s >= 1] [:3] == [1.0, 2.0, 4.0]
+    assert [s for s in fake.sleeps if s >= 1][:3] == [1.0, 2.0, 4.0]
     assert len(logs) == 3 and "503" in logs[0]
 
 

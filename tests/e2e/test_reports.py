@@ -21,6 +21,9 @@ def test_manager_changes_period_and_dimension_and_downloads_csv(
     sign_in(page, live_server, "manager")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
     expect(page).to_have_url(re.compile(r"/reports$"))
+    # Other browser tests add sites of their own: the demo's history is at Moscow.
+    page.get_by_label("Site", exact=True).select_option(label="Moscow")
+    expect(page).to_have_url(re.compile(r"site_id="))
     table = page.locator("#report-table")
     expect(table.locator("tbody tr").first).to_be_visible()
     expect(table).to_contain_text("Retail")  # by queue, per week: the demo's history
@@ -43,5 +46,6 @@ def test_manager_changes_period_and_dimension_and_downloads_csv(
     download_info.value.save_as(path)
     rows = list(csv.DictReader(io.StringIO(path.read_text())))
     assert rows and set(rows[0]) >= {"period", "team", "offered", "service_level"}
-    assert {row["team"] for row in rows} >= {"Alpha", "Bravo"}
+    teams = {row["team"] for row in rows}  # the admin test may have renamed Bravo
+    assert "Alpha" in teams and len(teams) >= 3, teams
     assert sum(int(row["offered"]) for row in rows) > 1000

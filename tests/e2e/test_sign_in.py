@@ -63,7 +63,9 @@ def test_operator_is_refused_admin_and_sees_own_shifts(page: Page, live_server: 
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="My shifts")).to_be_visible()
     paths = [urlsplit(link.get_attribute("href") or "").path for link in nav.locator("a").all()]
-    assert paths == ["/", "/me/day", "/me/shifts"], "the operator sees only their own screens"
+    assert paths == ["/", "/me/day", "/me/shifts", "/me/schedule"], (
+        "the operator sees only their own screens"
+    )
 
     refused = page.goto("/admin/agents")
     assert refused is not None
