@@ -39,6 +39,12 @@ Instance (JSON)::
 - `rules` (defaults shown; null switches off the two maxima) and `weights` (integers >= 0)
   are optional.
 
+Input that is not valid raises `InputError(path, reason)` naming the field (the command
+line exits 2): a missing or mistyped field, a requirement of the wrong length, a shift or a
+day outside the day or the horizon, an unknown queue, shift or wish kind, repeated ids.
+Input that is valid but cannot be kept (a contract that time off, unavailability and the
+rules leave no room for) is INFEASIBLE, with the reasons.
+
 Hard rules (a roster that breaks one is wrong): at most one shift a day; at least
 `min_rest_minutes` from the end of a shift to the start of the next (and after
 `history.last_end`); no run of more than `max_consecutive_days` working days, counting
@@ -73,8 +79,13 @@ Roster (JSON)::
 
 `status`: OPTIMAL (objective proven least), FEASIBLE (best found in the time limit),
 INFEASIBLE (some agent's own rules cannot all hold: `infeasible_agents` names each with a
-reason; objective null, agents empty), UNKNOWN (nothing found in time). `week_minutes` is
-worked minutes plus credit per week; `objective` and every figure are recomputed from `days`.
+reason; objective null, agents empty), UNKNOWN (nothing found in time). `bound` is a proven
+lower bound on the objective (the weekly linear relaxation's, or CP-SAT's), `gap` =
+(objective - bound) / objective. `week_minutes` is worked minutes plus credit per week;
+`objective` and every figure are recomputed from `days`. Each agent's `explanation` says how
+much they work and why (the contract's floor, the slots that would go short without a day),
+their days off, each wish not granted and why, and their weekends and late shifts against
+the team's average; `notes` give the status and the runs of slots left short, and why.
 """
 
 from __future__ import annotations

@@ -197,14 +197,19 @@ def _phrases(instance: Instance, facts: Facts, index: int) -> dict[str, str]:
 def _reason(
     instance: Instance, facts: Facts, index: int, parts: list[str], names: list[str]
 ) -> str:
+    """The clash in words: the hours the contract needs against the rules that stop them."""
     agent = instance.agents[index]
+    if len(names) == 1 and names[0].startswith("ceiling"):
+        band = facts.bands[index][int(names[0].removeprefix("ceiling"))]
+        return (f"{agent.name}: the time-off credit alone, {hours(band.credit)}, is over the "
+                f"most allowed in {_week(instance, band)}, {hours(band.high)}")
     lengths = sorted({hours(int(m)) for m in shift_minutes(instance)})
     if all(name.startswith(("floor", "ceiling")) for name in names):
         return (f"{agent.name}: no mix of shifts ({', '.join(lengths)}) gives "
                 + " and ".join(parts))
-    hours_parts = [p for p, n in zip(parts, names, strict=True) if n.startswith(("floor",
-                                                                                  "ceiling"))]
-    others = [p for p, n in zip(parts, names, strict=True) if p not in hours_parts]
+    hours_parts = [p for p, n in zip(parts, names, strict=True)
+                   if n.startswith(("floor", "ceiling"))]
+    others = [p for p in parts if p not in hours_parts]
     if hours_parts:
         return (f"{agent.name}: {' and '.join(hours_parts)} cannot be met with "
                 + "; ".join(others))

@@ -63,8 +63,10 @@ class Board:
 
     def place(self, index: int, rng: np.random.Generator | None = None) -> bool:
         """Give an agent with no days the shifts worth taking, then fill each week up to its
-        floor; False (and nothing taken) when stuck."""
+        floor; False (and nothing taken) when stuck or when no days can keep the rules."""
         state = AgentState(self, index)
+        if any(done > band.high for done, band in zip(state.done, state.bands, strict=True)):
+            return False  # time-off credit alone over a week's ceiling
         if self.targets is not None and self.class_of is not None:
             self._follow(state)
         while state.take(self.gains(state), positive_only=True, rng=rng) is not None:

@@ -19,7 +19,7 @@ from scheduling.roster_greedy import AgentState, Board
 from scheduling.roster_search import agent_cost
 from scheduling.roster_solver import build, hint
 
-_STEP_SECONDS = 0.4  # time limit of one neighbourhood
+_STEP_SECONDS = 1.0  # time limit of one neighbourhood
 _MIN_AGENTS, _MAX_AGENTS = 4, 400
 _IN_VAIN = 30  # neighbourhoods in a row proven without gain after which the search stops
 

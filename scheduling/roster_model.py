@@ -78,11 +78,6 @@ def new_agent_vars(
     return AgentVars(index, x, works)
 
 
-def day_vars(agent: AgentVars, day: int) -> list[Var]:
-    """Every choice of the agent on `day`."""
-    return [var for (d, _, _), var in agent.x.items() if d == day]
-
-
 def _post(constraint: cp_model.Constraint, enforce: Var | None) -> None:
     if enforce is not None:
         constraint.only_enforce_if(enforce)

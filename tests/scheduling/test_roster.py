@@ -200,6 +200,15 @@ def test_hours_no_mix_of_shifts_can_give_are_explained() -> None:
     assert entry["reason"].startswith("Agent 0: no mix of shifts (8.5 h) gives at least 29 h")
 
 
+def test_time_off_credit_over_the_ceiling_is_explained() -> None:
+    doc = spec_example()
+    doc["agents"][2]["time_off"] = [{"day": d, "credit_minutes": 480} for d in range(6)]
+    result = solved(doc)
+    [entry] = result["infeasible_agents"]
+    assert entry == {"agent": "b1", "reason": "Agent 1: the time-off credit alone, 48 h, is over "
+                     "the most allowed in week 1 (Mon 0 to Sun 6), 44 h"}
+
+
 def test_design_is_covered_seat_by_seat() -> None:
     design = {"status": "OPTIMAL", "shifts": [
         {"type": "M", "start": 2, "length": 2, "counts": [2, 2, 1, 0]},

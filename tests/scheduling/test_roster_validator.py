@@ -252,6 +252,7 @@ def check_figures(doc: Doc, roster: Doc) -> None:
             assert all(e["reason"] for e in roster["infeasible_agents"])
         return
     r = Reading(doc)
+    assert roster["queues"] == list(r.requirement)
     assignment = assignment_of(roster)
     cover = coverage(r, assignment)
     assert roster["coverage"] == cover
@@ -275,6 +276,8 @@ def check_figures(doc: Doc, roster: Doc) -> None:
     assert roster["objective"] == objective(r, assignment)
     if roster["bound"] is not None:
         assert roster["bound"] <= roster["objective"]
+        gap = (roster["objective"] - roster["bound"]) / max(roster["objective"], 1)
+        assert abs(roster["gap"] - gap) < 1e-6
     if roster["status"] == "OPTIMAL":
         assert roster["bound"] == roster["objective"]
 
