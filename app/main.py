@@ -24,6 +24,7 @@ from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.events.api import router as events_api_router
 from app.events.routes import router as events_router
+from app.floor.broadcast import stop_bridges
 from app.floor.routes import router as floor_router
 from app.i18n import _
 from app.jobs.routes import router as jobs_router
@@ -86,6 +87,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker.start()
     app.state.worker = worker
     yield
+    await stop_bridges()
     if worker is not None:
         worker.stop()
     app.state.engine.dispose()

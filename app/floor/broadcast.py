@@ -126,6 +126,16 @@ def ensure_bridge(database_url: str) -> None:
         _bridges[key] = asyncio.create_task(listen(libpq_url(database_url)))
 
 
+async def stop_bridges() -> None:
+    """Cancel this event loop's LISTEN tasks and close their connections (app shutdown)."""
+    loop_id = id(asyncio.get_running_loop())
+    for key in [k for k in _bridges if k[0] == loop_id]:
+        task = _bridges.pop(key)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 def sse(event_name: str, data: str) -> str:
     """One server-sent event."""
     return f"event: {event_name}\ndata: {data}\n\n"
