@@ -111,7 +111,7 @@ def cases(quick: bool) -> list[Case]:
         Case("20x1w", 20, 7, 1, 10, 1),
         Case("100x1w", 100, 7, 2, 30, 2),
         Case("300x2w", 300, 14, 2, 60, 3),
-        Case("500x4w", 500, 28, 2, 180, 4),
+        Case("500x31d", 500, 31, 2, 180, 4),  # a long month: four weeks and three days
     ]
 
 

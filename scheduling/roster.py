@@ -28,8 +28,9 @@ Instance (JSON)::
   defaults to true when the shift ends after 20:00.
 - `requirement`: agents needed per slot, one list per queue; a plain list is one queue
   named "all" (then agents give no `skills`). Instead of `requirement`, `design` takes the
-  output of `smena shifts design`: its shifts become the shifts (named "M 06:00-14:00"
-  unless `shifts` is given) and the coverage its counts give becomes the requirement.
+  output of `smena shifts design`: its shifts become the shifts (named by type and clock,
+  "M 06:00-14:00", "N 22:00-06:00", unless `shifts` is given) and the coverage its counts
+  give (cut at the horizon's end) becomes the requirement.
 - `skills` (default: every queue): the queues the agent may take; a shift is worked on one.
 - `time_off`: approved leave, no shift that day; `credit_minutes` (default 0) count as
   worked. `unavailable`: slots [from, to) of a day (default the whole day) no worked shift

@@ -88,16 +88,18 @@ def _week_line(
               for d in days}
     extra = sorted((d for d in days if needed[d]), key=lambda d: -needed[d])
     if len(days) <= fewest:
+        if not fewest:
+            return f"{head}: no day is needed"
         return (f"{head}: the fewest days that reach {hours(band.low)} with shifts of at "
                 f"most {hours(longest)}")
     cap = instance.rules.max_shifts_per_week
     most = " (the most a week allows)" if cap is not None and len(days) >= cap else ""
-    why = f"{head}: {fewest} for the contract{most}"
+    why = f"{head}: {fewest} for the contract{most}, and " if fewest else f"{head}: "
     if extra:
         top = ", ".join(f"{day_label(instance, d)} ({needed[d]} agent-slots)" for d in extra[:3])
         more = f" and {len(extra) - 3} more" if len(extra) > 3 else ""
-        return f"{why}, and without the shift on {top}{more} a queue would be short"
-    return f"{why}, and the other days bring the hours closer to the contract"
+        return f"{why}without the shift on {top}{more} a queue would be short"
+    return f"{why}the other days bring the hours closer to the contract"
 
 
 def _days_off(instance: Instance, agent: Agent, row: Ints) -> list[str]:

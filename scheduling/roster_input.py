@@ -204,7 +204,7 @@ def _design(
 
 
 def _clock(slot: int, slot_minutes: int) -> str:
-    minutes = slot * slot_minutes
+    minutes = slot * slot_minutes % MINUTES_PER_DAY
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 

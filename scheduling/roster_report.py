@@ -61,7 +61,7 @@ def build_roster(
         shortage=tuple(tuple(int(v) for v in row) for row in short),
         penalties=terms,
         notes=(_status_note(status, total, bound, params),
-               *_shortage_notes(instance, short, proven=status == "OPTIMAL")),
+               *_shortage_notes(instance, facts, short, proven=status == "OPTIMAL")),
     )
 
 
@@ -115,33 +115,48 @@ def _status_note(status: Status, total: int, bound: int | None, params: Params) 
     return f"{limit}; best bound {bound}, gap {gap:.1%}"
 
 
-def _shortage_notes(instance: Instance, short: Ints, *, proven: bool) -> list[str]:
-    """Runs of short slots per queue, and whether any shift covers them at all."""
-    reachable = np.zeros(instance.horizon_slots, dtype=np.bool_)
-    for day in range(instance.days):
-        for index in range(len(instance.shifts)):
-            first, end = covered(instance, day, index)
-            reachable[first:end] = True
+def _shortage_notes(instance: Instance, facts: Facts, short: Ints, *, proven: bool
+                    ) -> list[str]:
+    """Runs of short slots per queue, and why: no shift covers them, no agent may take one
+    that does, or covering them costs more elsewhere (proven, or as far as the search saw)."""
+    reach = _reach(instance, facts)
     notes: list[str] = []
-    for queue, row in zip(instance.queues, short, strict=True):
+    for queue, row in enumerate(short):
         slot = 0
         while slot < len(row):
             if not row[slot]:
                 slot += 1
                 continue
             end = slot
-            while end < len(row) and row[end] and reachable[end] == reachable[slot]:
+            while end < len(row) and row[end] and reach[queue, end] == reach[queue, slot]:
                 end += 1
-            why = ("no shift covers these slots" if not reachable[slot]
-                   else "covering them costs more elsewhere: the roster is optimal" if proven
-                   else "the best roster found leaves them short")
-            notes.append(f"{queue}: {_clock(instance, slot)} to {_clock(instance, end)}: "
-                         f"{int(row[slot:end].sum())} agent-slots short ({why})")
+            why = ("no shift covers these slots", "no agent may work a shift that covers them",
+                   "covering them costs more elsewhere: the roster is optimal" if proven
+                   else "the best roster found leaves them short")[int(reach[queue, slot])]
+            notes.append(f"{instance.queues[queue]}: {_clock(instance, slot)} to "
+                         f"{_clock(instance, end)}: {int(row[slot:end].sum())} agent-slots "
+                         f"short ({why})")
             slot = end
     if len(notes) > MAX_SHORTAGE_NOTES:
         extra = len(notes) - MAX_SHORTAGE_NOTES
         notes = [*notes[:MAX_SHORTAGE_NOTES], f"and {extra} more such runs"]
     return notes
+
+
+def _reach(instance: Instance, facts: Facts) -> Ints:
+    """[queue, slot]: 0 when no shift covers the slot, 1 when no agent with the skill may
+    work one that does, 2 when someone may."""
+    able = np.zeros((len(instance.queues), instance.days, len(instance.shifts)), dtype=np.int64)
+    for agent, offered in zip(instance.agents, facts.offered, strict=True):
+        for skill in agent.skills:
+            able[instance.queues.index(skill)] += offered
+    reach = np.zeros((len(instance.queues), instance.horizon_slots), dtype=np.int64)
+    for day in range(instance.days):
+        for index in range(len(instance.shifts)):
+            first, end = covered(instance, day, index)
+            reach[:, first:end] = np.maximum(reach[:, first:end],
+                                             np.where(able[:, day, index] > 0, 2, 1)[:, None])
+    return reach
 
 
 def _clock(instance: Instance, slot: int) -> str:

@@ -221,7 +221,7 @@ def test_design_is_covered_seat_by_seat() -> None:
     assert result["status"] == "OPTIMAL"
     assert result["shortage_total"] == 0
     names = {d["shift"] for a in result["agents"] for d in a["days"] if d}
-    assert names <= {"M 08:00-16:00", "L 16:00-24:00"}
+    assert names <= {"M 08:00-16:00", "L 16:00-00:00"}
 
 
 def test_history_rest_and_run_carry_into_day_zero() -> None:

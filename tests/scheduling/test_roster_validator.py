@@ -57,7 +57,7 @@ class Reading:
         return need
 
     def _clock(self, slot: int) -> str:
-        minutes = slot * self.slot
+        minutes = slot * self.slot % 1440
         return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
     def weekend(self, day: int) -> bool:
