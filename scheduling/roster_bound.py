@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from ortools.linear_solver import pywraplp
 
-from scheduling.roster_domain import Facts, Floats, Ints, covered, shift_minutes
+from scheduling.roster_domain import Band, Facts, Floats, Ints, covered, shift_minutes
 from scheduling.roster_types import Instance
 
 Key = tuple[int, int, int]  # (day, shift, queue)
@@ -183,6 +183,7 @@ def _hours(solver: Any, instance: Instance, facts: Facts, week: _Week, group: _C
     credit = sum(b.credit for b in bands)
     solver.Add(paid + credit <= sum(b.high for b in bands))
     solver.Add(paid + credit >= sum(max(b.low, b.credit) for b in bands))
+    _rounded_hours(solver, minutes, bands, group)
     if bands[0].target is None or not instance.weights.hours:
         return []
     target = sum(int(b.target or 0) for b in bands)
@@ -190,6 +191,21 @@ def _hours(solver: Any, instance: Instance, facts: Facts, week: _Week, group: _C
     solver.Add(off >= paid + credit - target)
     solver.Add(off >= target - paid - credit)
     return [instance.weights.hours * off]
+
+
+def _rounded_hours(solver: Any, minutes: list[int], bands: list[Band], group: _Class) -> None:
+    """Whole shifts: measured in units of each shift length L, a member works at most
+    floor((high - credit) / L) units and at least ceil((low - credit) / L), counting each
+    shift as floor (resp. ceil) of its length in units. (Chvatal-Gomory rounding of the
+    band; without it the relaxation fills a short week with fractions of shifts.)"""
+    for unit in sorted(set(minutes)):
+        most = sum(max(0, b.high - b.credit) // unit for b in bands)
+        least = sum(-(-max(0, b.low - b.credit) // unit) for b in bands)
+        solver.Add(solver.Sum(minutes[s] // unit * v for (_, s, _), v in group.y.items())
+                   <= most)
+        if least:
+            solver.Add(solver.Sum(-(-minutes[s] // unit) * v for (_, s, _), v in group.y.items())
+                       >= least)
 
 
 def _ladders(solver: Any, instance: Instance, week: _Week, group: _Class) -> list[Any]:
