@@ -37,9 +37,25 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+_ENGINES: list[Engine] = []
+
+
 def _sessions() -> tuple[Engine, sessionmaker[Session]]:
+    """An engine on the configured database, closed when the command ends."""
     engine = make_engine(get_settings().resolved_database_url())
+    _ENGINES.append(engine)
     return engine, make_sessionmaker(engine)
+
+
+def _dispose_engines() -> None:
+    while _ENGINES:
+        _ENGINES.pop().dispose()
+
+
+@cli.callback()
+def _each_command(ctx: typer.Context) -> None:
+    """Close the command's database connections when it ends, however it ends."""
+    ctx.call_on_close(_dispose_engines)
 
 
 @cli.command()
