@@ -61,6 +61,7 @@ def staffing(file: File = "-") -> None:
 
 breaks_cli = typer.Typer(help="Break plans (CP-SAT).", no_args_is_help=True)
 shifts_cli = typer.Typer(help="Shift design (CP-SAT).", no_args_is_help=True)
+roster_cli = typer.Typer(help="Rosters of named agents (CP-SAT).", no_args_is_help=True)
 
 
 @breaks_cli.command("solve")
@@ -94,6 +95,21 @@ def shifts_design(file: File = "-", time_limit: TimeLimit = None, workers: Worke
     run_contract(file, lambda doc: model.design(doc, params))
 
 
+@roster_cli.command("solve")
+def roster_solve(file: File = "-", time_limit: TimeLimit = None, workers: Workers = 2) -> None:
+    """Put named agents on shifts for a week or a month under the labour rules."""
+    from scheduling import roster as model
+    from scheduling.roster_types import Params
+
+    _check_params(time_limit, workers)
+    params = (
+        Params(workers=workers)
+        if time_limit is None
+        else Params(time_limit_seconds=time_limit, workers=workers)
+    )
+    run_contract(file, lambda doc: model.roster(doc, params))
+
+
 def _check_params(time_limit: float | None, workers: int) -> None:
     if time_limit is not None and not time_limit > 0:
         raise _error("--time-limit: must be > 0")
@@ -106,3 +122,4 @@ def register(cli: typer.Typer) -> None:
     cli.command("staffing")(staffing)
     cli.add_typer(breaks_cli, name="breaks")
     cli.add_typer(shifts_cli, name="shifts")
+    cli.add_typer(roster_cli, name="roster")

@@ -111,3 +111,29 @@ def test_bad_time_limit_exits_2() -> None:
     code, _out, err = _run(["shifts", "design", "--time-limit", "0"], {})
     assert code == 2
     assert "--time-limit" in err
+
+
+ROSTER = {
+    "slot_minutes": 60,
+    "days": 7,
+    "shifts": [{"name": "D", "start": 9, "length": 8}],
+    "requirement": ([0] * 9 + [1] * 8 + [0] * 7) * 7,
+    "agents": [{"id": "a1", "name": "Ivanova", "weekly_minutes": 2400, "tolerance_minutes": 0}],
+}
+
+
+def test_roster_solve_puts_the_agent_on_five_days() -> None:
+    code, out, err = _run(["roster", "solve", "--time-limit", "5"], ROSTER)
+    assert code == 0, err
+    roster = json.loads(out)
+    (agent,) = roster["agents"]
+    assert roster["status"] == "OPTIMAL"
+    assert sum(day is not None for day in agent["days"]) == 5  # 40 h of 8-hour shifts
+    assert agent["worked_minutes"] == 2400
+
+
+def test_roster_solve_bad_field_exits_2_naming_it() -> None:
+    bad = {**ROSTER, "agents": [{**ROSTER["agents"][0], "weekly_minutes": -1}]}
+    code, out, err = _run(["roster", "solve"], bad)
+    assert (code, out) == (2, "")
+    assert "agents[0].weekly_minutes" in err
