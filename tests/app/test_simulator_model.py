@@ -177,8 +177,10 @@ def test_agents_take_their_published_breaks_unless_late_or_absent_by_design(day)
                                         conduct.break_overruns, strict=True):  # fmt: skip
             due = plan.starts_at + timedelta(seconds=delay)
             if conduct.absent or login >= due:
-                assert all(not (due <= t < plan.ends_at and s == plan.state)
-                           for t, s in states[shift.agent]), "a break nobody was there for"
+                assert all(
+                    not (due <= t < plan.ends_at and s == plan.state)
+                    for t, s in states[shift.agent]
+                ), "a break nobody was there for"
                 continue
             after = [(t, s) for t, s in states[shift.agent] if t >= due - timedelta(seconds=0.002)]
             went = next(i for i, (_, s) in enumerate(after) if s == plan.state)
