@@ -81,6 +81,11 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def _whole_page(request: Request) -> bool:
+    """A plain request, or htmx's boosted navigation, which swaps in the whole body."""
+    return not is_htmx(request) or request.headers.get("HX-Boosted") == "true"
+
+
 def render(
     request: Request,
     name: str,
@@ -96,7 +101,7 @@ def render(
         "csrf_token": request.session.get("csrf", ""),
         "locale": i18n.current_locale.get(),
         "nav": [item for item in NAV if user and Role(user.role) in item.roles],
-        "flashes": request.session.pop("flash", []) if not is_htmx(request) else [],
+        "flashes": request.session.pop("flash", []) if _whole_page(request) else [],
     }
     full.update(context or {})
     return templates.TemplateResponse(request, name, full, status_code=status_code, headers=headers)

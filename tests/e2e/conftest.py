@@ -156,6 +156,17 @@ def sign_in(page: Page, server: LiveServer, login: str) -> None:
         expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
+def sign_out(page: Page) -> None:
+    """Sign out and wait for the signed-out page.
+
+    Navigating on before the sign-out's response has arrived races it: the next page's
+    form would carry the old session's CSRF token, which the sign-out then replaces.
+    """
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.locator("#flashes")).to_contain_text("signed out")
+    page.wait_for_load_state()
+
+
 def mark_kept(element: Locator) -> None:
     """Tag an element in the live DOM; a reload or a whole-body swap drops the tag."""
     element.evaluate("node => { node.dataset.e2eKept = 'yes' }")

@@ -15,7 +15,7 @@ from app.db import make_engine, make_sessionmaker
 from app.jobs.worker import Worker
 from app.models import Job
 from app.shifts.timeconv import week_start
-from tests.e2e.conftest import LiveServer, sign_in
+from tests.e2e.conftest import LiveServer, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 OPERATOR = "Anna Ivanova"  # the demo operator's agent, in team Alpha
@@ -96,7 +96,7 @@ def test_supervisor_generates_edits_publishes_and_the_operator_sees_the_week(
     expect(page.locator("#flashes")).to_contain_text("published")
     expect(page.locator("#roster-status")).to_have_text("published")
 
-    page.get_by_role("button", name="Sign out").click()
+    sign_out(page)
     sign_in(page, live_server, "operator")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My schedule").click()
     schedule = page.locator("#my-schedule")
