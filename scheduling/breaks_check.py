@@ -2,12 +2,13 @@
 
 Unlike `solve`, which names only the first reason an agent cannot take its breaks, the check
 lists every rule a concrete placement breaks, so a supervisor sees all of them together.
+Each rule is one public function here; `break_move` judges a hand move with the same ones.
 Time is in slots, as in specs/breaks.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -41,29 +42,31 @@ def check_agent(
     instance: Instance, agent: Agent, starts: Mapping[str, int], others_on_break: Sequence[int]
 ) -> list[Violation]:
     """Every hard rule `agent`'s breaks at `starts` break; others' breaks count toward the cap."""
-    found = _window_and_shift(agent, starts)
-    found += _order(agent, starts)
-    found += _stretches(instance, agent, starts)
-    found += _cap(instance, agent, starts, others_on_break)
-    return found
-
-
-def _window_and_shift(agent: Agent, starts: Mapping[str, int]) -> list[Violation]:
     found: list[Violation] = []
     for brk in agent.breaks:
-        start = starts[brk.name]
-        if not brk.earliest <= start <= brk.latest:
-            found.append(Violation("window", brk.earliest, brk.latest, start, 0, brk.name))
-        if start < agent.shift_start or start + brk.length > agent.shift_end:
-            found.append(
-                Violation(
-                    "shift", start, start + brk.length, agent.shift_start, agent.shift_end, brk.name
-                )
-            )
+        found += window(brk, starts[brk.name]) + outside_shift(agent, brk, starts[brk.name])
+    found += order(agent, starts)
+    found += stretches(instance, agent, starts)
+    found += cap(instance, agent, starts, others_on_break)
     return found
 
 
-def _order(agent: Agent, starts: Mapping[str, int]) -> list[Violation]:
+def window(brk: Break, start: int) -> list[Violation]:
+    """The break starts inside its window [earliest, latest]."""
+    if brk.earliest <= start <= brk.latest:
+        return []
+    return [Violation("window", brk.earliest, brk.latest, start, 0, brk.name)]
+
+
+def outside_shift(agent: Agent, brk: Break, start: int) -> list[Violation]:
+    """The break lies wholly inside the shift."""
+    if agent.shift_start <= start and start + brk.length <= agent.shift_end:
+        return []
+    end = start + brk.length
+    return [Violation("shift", start, end, agent.shift_start, agent.shift_end, brk.name)]
+
+
+def order(agent: Agent, starts: Mapping[str, int]) -> list[Violation]:
     """Breaks come in their order, none overlapping the one before."""
     found: list[Violation] = []
     for before, brk in zip(agent.breaks, agent.breaks[1:], strict=False):
@@ -75,7 +78,7 @@ def _order(agent: Agent, starts: Mapping[str, int]) -> list[Violation]:
     return found
 
 
-def _stretches(instance: Instance, agent: Agent, starts: Mapping[str, int]) -> list[Violation]:
+def stretches(instance: Instance, agent: Agent, starts: Mapping[str, int]) -> list[Violation]:
     """Each stretch of work (shift start, between breaks, shift end) within min/max work."""
     edges = [agent.shift_start]
     for brk in agent.breaks:
@@ -91,7 +94,14 @@ def _stretches(instance: Instance, agent: Agent, starts: Mapping[str, int]) -> l
     return found
 
 
-def _cap(
+def over_cap(instance: Instance, slots: Iterable[int], others: Sequence[int]) -> list[int]:
+    """The slots among `slots` where one more agent on a break goes over max_on_break."""
+    if instance.max_on_break is None:
+        return []
+    return [s for s in slots if others[s] + 1 > instance.max_on_break[s]]
+
+
+def cap(
     instance: Instance, agent: Agent, starts: Mapping[str, int], others: Sequence[int]
 ) -> list[Violation]:
     """At most max_on_break agents on a break in each slot this agent is on a break."""
@@ -100,16 +110,19 @@ def _cap(
     found: list[Violation] = []
     for brk in agent.breaks:
         start = starts[brk.name]
-        over = [
-            s
-            for s in range(max(0, start), min(instance.slots, start + brk.length))
-            if others[s] + 1 > instance.max_on_break[s]
-        ]
+        over = over_cap(
+            instance, range(max(0, start), min(instance.slots, start + brk.length)), others
+        )
         if over:
             peak = max(others[s] + 1 for s in over)
-            cap = min(instance.max_on_break[s] for s in over)
-            found.append(Violation("cap", over[0], over[-1] + 1, peak, cap, brk.name))
+            limit = min(instance.max_on_break[s] for s in over)
+            found.append(Violation("cap", over[0], over[-1] + 1, peak, limit, brk.name))
     return found
+
+
+def short(required: int, on_phones: int) -> int:
+    """Agents missing on the phones: the requirement less those on them, never below zero."""
+    return max(0, required - on_phones)
 
 
 def on_break(instance: Instance, starts: Starts, *, without: str | None = None) -> list[int]:
@@ -135,8 +148,7 @@ def shortage(instance: Instance, starts: Starts) -> list[int]:
             working[s] += 1
     breaks = on_break(instance, starts)
     return [
-        max(0, need - (w - b))
-        for need, w, b in zip(instance.requirement, working, breaks, strict=True)
+        short(need, w - b) for need, w, b in zip(instance.requirement, working, breaks, strict=True)
     ]
 
 

@@ -47,6 +47,19 @@ def test_hard_rules_come_alone_and_are_named() -> None:
     ]
 
 
+def test_a_break_may_pass_another_but_every_overlap_is_named() -> None:
+    # The first break moved past lunch, in its own free time: no overlap, only its window.
+    past = check_move(_day(moved=0, new_start=300, requirement=(0,) * SHIFT))
+    assert [f.rule for f in past.findings] == ["window"]
+    # A long lunch moved over both short breaks overlaps each of them.
+    wide = (OwnBreak("break1", 90, 15), OwnBreak("lunch", 240, 330), OwnBreak("break2", 400, 15))
+    both = check_move(_day(breaks=wide, new_start=80))
+    assert [(f.rule, f.start, f.end, f.value) for f in both.findings] == [
+        ("overlap", 90, 105, 0),
+        ("overlap", 400, 410, 2),
+    ]
+
+
 def test_window_is_checked_for_the_moved_break_only() -> None:
     late = check_move(_day(new_start=335, requirement=(0,) * SHIFT))
     assert [(f.rule, f.value, f.limit) for f in late.findings] == [("window", 335, 330)]
