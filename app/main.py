@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
@@ -143,10 +143,22 @@ def _healthz() -> PlainTextResponse:
     return PlainTextResponse("ok")
 
 
+def _return_path(request: Request) -> str:
+    """Where to come back to after signing in: the page's path and query.
+
+    An htmx request asks for a fragment; the page the user sees is in HX-Current-URL.
+    """
+    url = request.url
+    current = urlsplit(request.headers.get("HX-Current-URL", "")) if is_htmx(request) else None
+    if current is not None and current.netloc == url.netloc and current.path.startswith("/"):
+        return current.path + (f"?{current.query}" if current.query else "")
+    return url.path + (f"?{url.query}" if url.query else "")
+
+
 def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, _exc: LoginRequired) -> Response:
-        target = "/login?next=" + quote(request.url.path, safe="/")
+        target = "/login?next=" + quote(_return_path(request), safe="/")
         if is_htmx(request):
             return Response(status_code=401, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app.auth.routes import _safe_next
 from app.auth.service import sign_in as check_sign_in
 from app.config import Settings
 from app.main import create_app
@@ -201,3 +202,57 @@ def test_next_takes_the_user_back_to_a_local_page_only(client: TestClient, cente
         again = client.get("/login", params={"next": target}, follow_redirects=False)
         assert again.status_code == 303, target
         assert _is_local(again.headers["location"]), target
+
+
+def test_next_keeps_the_query_of_the_page_asked_for(client: TestClient, center: Center) -> None:
+    wanted = "/reports?site=1&period=month"
+    sent = client.get(wanted, follow_redirects=False)
+    assert sent.status_code == 303
+    location = urlsplit(sent.headers["location"])
+    assert location.path == "/login"
+    assert parse_qs(location.query) == {"next": [wanted]}  # `&` and `=` are escaped in `next`
+    page = client.get(sent.headers["location"])
+    assert 'name="next" value="/reports?site=1&amp;period=month"' in page.text
+    signed_in = _post_login(client, "manager", PASSWORD, wanted)
+    assert signed_in.headers["location"] == wanted
+
+
+def test_an_htmx_request_signed_out_comes_back_to_the_page_not_the_fragment(
+    client: TestClient, center: Center
+) -> None:
+    headers = {"HX-Request": "true", "HX-Current-URL": "http://testserver/reports?period=week"}
+    response = client.get("/reports/report?period=week", headers=headers, follow_redirects=False)
+    assert response.status_code == 401
+    target = urlsplit(response.headers["HX-Redirect"])
+    assert parse_qs(target.query) == {"next": ["/reports?period=week"]}
+    foreign = headers | {"HX-Current-URL": "https://evil.example/steal?x=1"}
+    response = client.get("/reports/report?period=week", headers=foreign, follow_redirects=False)
+    target = urlsplit(response.headers["HX-Redirect"])
+    assert parse_qs(target.query) == {"next": ["/reports/report?period=week"]}
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        *OFF_SITE,
+        "//evil.example",
+        "///evil.example",
+        "/\\/evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        " /reports",
+        "https://testserver/reports",
+        "",
+        None,
+    ],
+)
+def test_safe_next_refuses_anything_but_a_local_path(target: str | None) -> None:
+    assert _safe_next(target) == "/"
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["/", "/reports?site=1&period=month", "/shifts/week/2026-11-30", "/a?next=//evil.example"],
+)
+def test_safe_next_keeps_a_local_path_and_its_query(target: str) -> None:
+    assert _safe_next(target) == target
