@@ -19,6 +19,7 @@ from app.config import ConfigError, get_settings
 from app.db import make_engine, make_sessionmaker, session_scope
 from app.events import cli as events_cli
 from app.models import Role, Site, User
+from app.planning import cli as planning_cli
 
 cli = typer.Typer(
     help="smena: the contact-center supervisor's console.",
@@ -29,6 +30,7 @@ import_cli = typer.Typer(help="Import files.", no_args_is_help=True)
 cli.add_typer(import_cli, name="import")
 contracts_cli.register(cli)
 events_cli.register(cli, import_cli)
+planning_cli.register(cli)
 
 
 def fail(message: str) -> typer.Exit:
@@ -211,6 +213,7 @@ def import_history_cmd(
             raise typer.Exit(2)
     typer.echo(
         f"imported: {result.created} new, {result.updated} changed, {result.unchanged} unchanged"
+        + (f", {result.from_calls} left out (days built from calls)" if result.from_calls else "")
     )
 
 

@@ -1,7 +1,8 @@
 """Call records from files: the CDR CSV and Asterisk's queue_log, each one transaction.
 
 A call is identified by (site, call_id) whichever way it arrived: a record identical to a
-stored call is a duplicate and skipped; one that contradicts it refuses the file.
+stored call is a duplicate and skipped; one that contradicts it refuses the file. A file
+taken in rebuilds the interval history of the days its calls cover (app.planning.from_calls).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from app.events.registry import agent_ids, queue_ids
 from app.events.service import lock_site_feed
 from app.events.store import among, bulk_insert, chunks
 from app.models import AgentStateInterval, Call, Site
+from app.planning.from_calls import rebuild_days
 from kpi.queue_log import parse_queue_log
 from kpi.records import CallRecord, RecordError, RecordsError, StateInterval, parse_cdr
 
@@ -51,7 +53,10 @@ def import_cdr(db: Session, *, site: Site, content: bytes) -> ImportResult:
         calls = parse_cdr(text)
     except RecordsError as refused:
         return ImportResult(errors=refused.errors)
-    return store_calls(db, site=site, calls=calls, lines=_cdr_lines(text), source="cdr")
+    result = store_calls(db, site=site, calls=calls, lines=_cdr_lines(text), source="cdr")
+    if not result.errors:  # the days these calls cover: their interval history, same transaction
+        rebuild_days(db, site=site, offered=[call.offered_at for call in calls])
+    return result
 
 
 def _cdr_lines(text: str) -> dict[str, int]:
@@ -77,6 +82,7 @@ def import_queue_log(db: Session, *, site: Site, content: bytes) -> ImportResult
     if result.errors:
         return result
     states = _store_states(db, site=site, states=log.states)
+    rebuild_days(db, site=site, offered=[call.offered_at for call in log.calls])  # with wrap-ups
     return ImportResult(created=result.created, duplicates=result.duplicates, states=states)
 
 

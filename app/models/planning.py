@@ -4,6 +4,9 @@ Times: an interval is kept both as the site's local day and wall-clock start (`l
 `interval_start`: what history files and forecasts speak in, by weekday and time of day)
 and as the UTC instant it starts (`starts_at`: what the rest of smena joins on). The two
 are written together by the importer, from the site's time zone at import time.
+
+A queue's day comes from the stored calls when it has any (`source` "calls",
+app.planning.from_calls), else from an upload; see from_calls for the precedence.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ class IntervalHistory(Base):
         CheckConstraint("calls >= 0", name="calls"),
         CheckConstraint("aht_seconds >= 0", name="aht"),
         CheckConstraint("interval_minutes > 0 AND interval_minutes <= 1440", name="interval"),
+        CheckConstraint("source IN ('upload', 'calls')", name="source_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,6 +51,8 @@ class IntervalHistory(Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     calls: Mapped[int] = mapped_column(Integer)
     aht_seconds: Mapped[float] = mapped_column(Float)
+    # "upload": a CSV (or the demo's synthetic days); "calls": built from the stored calls
+    source: Mapped[str] = mapped_column(String(8), server_default="upload")
 
 
 class StaffingPlan(Base):

@@ -5,7 +5,9 @@ line (never created: a typo would otherwise become a new queue). `date` and
 `interval_start` are the site's local day and wall-clock time; an interval start skipped
 by a clock change is refused. Each queue keeps one interval length: a file in 15-minute
 intervals for a queue whose history is in 30-minute ones is refused on every such line.
-Importing the same file again changes nothing and writes no audit entry.
+Importing the same file again changes nothing and writes no audit entry. A queue's day whose
+history is built from the stored calls keeps it: the file's lines for that day are counted as
+`from_calls` and left out (app.planning.from_calls has the precedence).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlalchemy.orm import Session
 from app.db import utcnow
 from app.i18n import _
 from app.models import AuditEntry, IntervalHistory, Queue, Site, User
+from app.planning.from_calls import days_from_calls, lock_history
 from app.shifts.importer import ImportResult, LineError
 from app.shifts.timeconv import NonexistentLocalTime, parse_clock, to_utc
 
@@ -31,6 +34,13 @@ INTERVAL_CHOICES = (15, 30, 60)
 MAX_BYTES = 20 * 1024 * 1024
 MAX_CALLS = 100_000  # per interval; with MAX_AHT_SECONDS keeps traffic in staffing's range
 MAX_AHT_SECONDS = 7200.0
+
+
+@dataclass(frozen=True)
+class HistoryImportResult(ImportResult):
+    """The import's counts, and the lines left out because their day is built from calls."""
+
+    from_calls: int = 0
 
 
 @dataclass(frozen=True)
@@ -155,11 +165,19 @@ def import_history(
     content: bytes,
     interval_minutes: int = 30,
     filename: str = "",
-) -> ImportResult:
+) -> HistoryImportResult:
     """Check every line first; write the intervals only when the whole file is valid."""
     rows, errors = _read(db, site, content, interval_minutes)
     if errors:
-        return ImportResult(errors=tuple(errors))
+        return HistoryImportResult(errors=tuple(errors))
+    lock_history(db, site_id=site.id)
+    built = days_from_calls(
+        db, site_id=site.id, first=min(r.day for r in rows), last=max(r.day for r in rows)
+    )
+    kept = [r for r in rows if (r.queue.id, r.day) not in built]
+    from_calls, rows = len(rows) - len(kept), kept
+    if not rows:
+        return HistoryImportResult(from_calls=from_calls)
     existing = _existing(db, site, rows)
     created: list[dict[str, object]] = []
     updated = unchanged = 0
@@ -177,7 +195,9 @@ def import_history(
     if created or updated:
         _audit(db, user, site, rows, filename, len(created), updated)
     db.flush()
-    return ImportResult(created=len(created), updated=updated, unchanged=unchanged)
+    return HistoryImportResult(
+        created=len(created), updated=updated, unchanged=unchanged, from_calls=from_calls
+    )
 
 
 def _values(site: Site, row: _Row, interval_minutes: int) -> dict[str, object]:

@@ -1,4 +1,5 @@
-"""The `planning.forecast` job: make and store the week's forecasts of several queues."""
+"""Planning's jobs: `planning.forecast` makes and stores the week's forecasts of several
+queues; `planning.history` rebuilds a site's interval history from its stored calls."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from app.db import utcnow
 from app.jobs.service import JobContext, enqueue, job_handler
-from app.models import Job, JobStatus, Queue, Site, User
+from app.models import AuditEntry, Job, JobStatus, Queue, Site, User
+from app.planning.from_calls import RebuildResult, rebuild_range
 from app.planning.service import FORECAST_KIND, make_forecasts
 
 RETRY_AFTER = timedelta(minutes=5)
@@ -58,3 +60,63 @@ def make_week_forecasts(db: Session, context: JobContext) -> dict[str, Any]:
     # progress only before any write: on SQLite it needs the one writer's lock
     context.progress(0.1, f"forecasting {len(queues)} queues")
     return {"forecasts": make_forecasts(db, queues=queues, monday=monday)}
+
+
+HISTORY_KIND = "planning.history"  # a month of a large site's calls: a few seconds
+
+
+def history_job(db: Session, *, user: User, site: Site, first: date, last: date) -> Job:
+    """The site's rebuild under way (one at a time per site), else a new one of first..last."""
+    under_way = db.scalar(
+        select(Job)
+        .where(
+            Job.kind == HISTORY_KIND,
+            Job.site_id == site.id,
+            Job.status.in_([JobStatus.QUEUED.value, JobStatus.RUNNING.value]),
+        )
+        .order_by(Job.id.desc())
+    )
+    if under_way is not None:
+        return under_way
+    params = {"site_id": site.id, "first": first.isoformat(), "last": last.isoformat()}
+    return enqueue(db, kind=HISTORY_KIND, params=params, user=user, site_id=site.id)
+
+
+@job_handler(HISTORY_KIND)
+def rebuild_history_job(db: Session, context: JobContext) -> dict[str, Any]:
+    """Rebuild the days' interval history from the stored calls, with an audit entry."""
+    site = db.get(Site, context.params["site_id"])
+    if site is None:
+        raise LookupError("the site of this job no longer exists")
+    first = date.fromisoformat(context.params["first"])
+    last = date.fromisoformat(context.params["last"])
+    # progress only before any write: on SQLite it needs the one writer's lock
+    context.progress(0.1, f"rebuilding {first.isoformat()} to {last.isoformat()}")
+    result = rebuild_range(db, site=site, first=first, last=last)
+    record_rebuild(db, user_id=context.user_id, site=site, result=result)
+    return {
+        "queue_days": result.queue_days,
+        "intervals": result.intervals,
+        "uploads_replaced": result.uploads_replaced,
+    }
+
+
+def record_rebuild(db: Session, *, user_id: int | None, site: Site, result: RebuildResult) -> None:
+    """One audit entry for a rebuild asked for (the button or the CLI)."""
+    db.add(
+        AuditEntry(
+            at=utcnow(),
+            user_id=user_id,
+            action="rebuild",
+            entity="interval_history",
+            entity_id=str(site.id),
+            before=None,
+            after={
+                "from": result.first.isoformat(),
+                "to": result.last.isoformat(),
+                "queue_days": result.queue_days,
+                "intervals": result.intervals,
+                "uploads_replaced": result.uploads_replaced,
+            },
+        )
+    )

@@ -1,0 +1,78 @@
+"""`smena history rebuild`: a site's interval history from its stored calls."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from sqlalchemy import select
+
+history_cli = typer.Typer(help="Interval history (Planning).", no_args_is_help=True)
+EARLIEST = date(1970, 1, 2)
+LONGEST_DAYS = 3660  # ten years at one go
+
+
+def register(cli: typer.Typer) -> None:
+    """Add `smena history ...` to the `smena` command."""
+    cli.add_typer(history_cli, name="history")
+
+
+def _day(option: str, text: str) -> date:
+    from app.cli import fail
+
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise fail(f"{option}: not a date (YYYY-MM-DD): {text!r}") from None
+    if not EARLIEST <= day <= date(9999, 12, 30):
+        raise fail(f"{option}: a day from {EARLIEST.isoformat()} on")
+    return day
+
+
+@history_cli.command("rebuild")
+def rebuild(
+    site: Annotated[str, typer.Option(help="site name")],
+    from_: Annotated[
+        str, typer.Option("--from", help="first local day (default: the first call's)")
+    ] = "",
+    to: Annotated[str, typer.Option(help="last local day (default: yesterday, site time)")] = "",
+) -> None:
+    """Rebuild interval history (calls and AHT per queue and interval) from the stored calls.
+
+    Days with calls replace their uploaded history; days without keep it. One transaction.
+    """
+    from app.cli import _sessions, fail
+    from app.db import session_scope, utcnow
+    from app.models import Site
+    from app.planning.from_calls import call_days, rebuild_range
+    from app.planning.jobs import record_rebuild
+
+    first = _day("--from", from_) if from_ else None
+    last = _day("--to", to) if to else None
+    if first and last and last < first:
+        raise fail("--to: before --from")
+    _, factory = _sessions()
+    for db in session_scope(factory):
+        site_row = db.scalar(select(Site).where(Site.name == site))
+        if site_row is None:
+            raise fail(f"--site: no site named {site!r}")
+        today = utcnow().astimezone(ZoneInfo(site_row.timezone)).date()
+        last = last or today - timedelta(days=1)
+        if first is None:
+            span = call_days(db, site=site_row)
+            if span is None or span[0] > last:
+                typer.echo(f"no stored calls at {site} up to {last}: nothing to rebuild")
+                return
+            first = span[0]
+        if last < first:
+            raise fail(f"--from: after the last day rebuilt ({last})")
+        if (last - first).days >= LONGEST_DAYS:
+            raise fail(f"--from: at most {LONGEST_DAYS} days at a time")
+        result = rebuild_range(db, site=site_row, first=first, last=last)
+        record_rebuild(db, user_id=None, site=site_row, result=result)
+    typer.echo(
+        f"rebuilt {first} to {last}: {result.intervals} intervals on {result.queue_days} "
+        f"queue-days from calls, {result.uploads_replaced} uploaded intervals replaced"
+    )

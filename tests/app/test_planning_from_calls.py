@@ -1,0 +1,283 @@
+"""Interval history built from stored calls: the figures, the precedence, the hooks, the CLI."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from typer.testing import Result
+
+from app.events.imports import import_cdr, import_queue_log, store_calls
+from app.models import Agent, AgentStateInterval, AuditEntry, IntervalHistory, Queue, Site
+from app.planning.from_calls import day_runs, rebuild_history
+from app.planning.importer import import_history
+from kpi.records import CallRecord
+from tests.app.conftest import Center
+from tests.app.test_cli import smena  # noqa: F401  (the CLI fixture)
+
+Run = Callable[..., Result]
+BERLIN = ZoneInfo("Europe/Berlin")  # clocks go back on 2026-10-25 (02:00-03:00 twice)
+OCT_24, OCT_25 = date(2026, 10, 24), date(2026, 10, 25)
+
+
+def at(day: date, clock: str, *, utc_hour: int | None = None) -> datetime:
+    """Berlin wall time on `day`; `utc_hour` picks one of a repeated hour's two instants."""
+    hours, minutes = (int(part) for part in clock.split(":"))
+    if utc_hour is not None:
+        return datetime(day.year, day.month, day.day, utc_hour, minutes, tzinfo=UTC)
+    return datetime.combine(day, time(hours, minutes), tzinfo=BERLIN).astimezone(UTC)
+
+
+def call(
+    call_id: str,
+    queue: str,
+    offered: datetime,
+    *,
+    wait: int | None = None,
+    talk: int | None = None,
+    abandon: int | None = None,
+    agent: str | None = None,
+) -> CallRecord:
+    """A call offered at `offered`: answered after `wait` s (talking `talk` s), or abandoned."""
+    answered = offered + timedelta(seconds=wait) if wait is not None else None
+    ended = answered + timedelta(seconds=talk) if answered and talk is not None else None
+    gone = offered + timedelta(seconds=abandon) if abandon is not None else None
+    return CallRecord(call_id, queue, offered, answered, ended, gone, agent)
+
+
+CALLS = [
+    # Oct 24, 09:00 Sales: two answered (one with a 30 s wrap-up), one abandoned
+    call("s1", "Sales", at(OCT_24, "09:05"), wait=10, talk=120, agent="B1"),
+    call("s2", "Sales", at(OCT_24, "09:29"), wait=40, talk=200, agent="B2"),
+    call("s3", "Sales", at(OCT_24, "09:10"), abandon=3),
+    # Oct 24, 09:30 Sales: only abandoned calls (AHT 0)
+    call("s4", "Sales", at(OCT_24, "09:30"), abandon=50),
+    call("s5", "Sales", at(OCT_24, "09:59"), abandon=2),
+    # Oct 24, 09:00 Support: one answered, one still talking (offered, not in AHT)
+    call("u1", "Support", at(OCT_24, "09:00"), wait=0, talk=300, agent="B3"),
+    call("u2", "Support", at(OCT_24, "09:15"), wait=5, agent="B3"),
+    # Oct 25, 02:10 twice (summer time, then winter time): one interval, two calls
+    call("d1", "Sales", at(OCT_25, "02:10", utc_hour=0), wait=5, talk=60, agent="B1"),
+    call("d2", "Sales", at(OCT_25, "02:10", utc_hour=1), wait=5, talk=100, agent="B2"),
+    call("d3", "Support", at(OCT_25, "23:45"), wait=1, talk=90, agent="B3"),
+]
+WRAP_UP_SECONDS = {"s1": 30}
+
+
+def expected(calls: list[CallRecord]) -> dict[tuple[str, date, time], tuple[int, float]]:
+    """Offered and AHT per queue, local day and 30-minute wall-clock start, counted here."""
+    offered: dict[tuple[str, date, time], int] = defaultdict(int)
+    handles: dict[tuple[str, date, time], list[float]] = defaultdict(list)
+    for c in calls:
+        local = c.offered_at.astimezone(BERLIN)
+        key = (c.queue, local.date(), time(local.hour, local.minute // 30 * 30))
+        offered[key] += 1
+        if c.answered_at and c.ended_at:
+            talk = (c.ended_at - c.answered_at).total_seconds()
+            handles[key].append(talk + WRAP_UP_SECONDS.get(c.call_id, 0))
+    return {
+        key: (count, sum(handles[key]) / len(handles[key]) if handles[key] else 0.0)
+        for key, count in offered.items()
+    }
+
+
+@pytest.fixture
+def berlin(db: Session) -> Site:
+    """A site in Berlin with the calls above and the wrap-up that follows s1."""
+    site = Site(name="Berlin", timezone="Europe/Berlin")
+    db.add(site)
+    db.flush()
+    store_calls(db, site=site, calls=CALLS, lines={}, source="cdr")
+    s1 = next(c for c in CALLS if c.call_id == "s1")
+    assert s1.ended_at is not None
+    agent_id = db.scalar(select(Agent.id).where(Agent.site_id == site.id, Agent.code == "B1"))
+    assert agent_id is not None
+    db.add(
+        AgentStateInterval(
+            site_id=site.id, agent_id=agent_id, state="wrap_up", start=s1.ended_at,
+            end=s1.ended_at + timedelta(seconds=WRAP_UP_SECONDS["s1"]), source="events",
+        )
+    )  # fmt: skip
+    db.commit()
+    return site
+
+
+def history(db: Session, site: Site) -> dict[tuple[str, date, time], tuple[int, float, str]]:
+    db.expire_all()
+    rows = db.execute(
+        select(Queue.name, IntervalHistory)
+        .join(Queue, Queue.id == IntervalHistory.queue_id)
+        .where(IntervalHistory.site_id == site.id)
+    ).all()
+    return {
+        (name, h.local_date, h.interval_start): (h.calls, h.aht_seconds, h.source)
+        for name, h in rows
+    }
+
+
+def test_history_from_calls_is_the_count_per_queue_and_interval(db: Session, berlin: Site) -> None:
+    result = rebuild_history(db, site=berlin, first=OCT_24, last=OCT_25)
+    db.commit()
+    found = history(db, berlin)
+    want = expected(CALLS)
+    assert set(found) == set(want)
+    for key, (calls, aht) in want.items():
+        assert found[key][0] == calls, key
+        assert found[key][1] == pytest.approx(aht), key
+        assert found[key][2] == "calls"
+    assert found["Sales", OCT_24, time(9, 30)][:2] == (2, 0.0)  # only abandoned calls
+    assert found["Sales", OCT_25, time(2, 0)][:2] == (2, pytest.approx(80.0))  # the hour twice
+    assert found["Sales", OCT_24, time(9, 0)][1] == pytest.approx((150 + 200) / 2)  # wrap-up in
+    assert (result.queue_days, result.intervals) == (4, len(want))
+    repeated = db.scalar(
+        select(IntervalHistory.starts_at).where(
+            IntervalHistory.site_id == berlin.id, IntervalHistory.local_date == OCT_25,
+            IntervalHistory.interval_start == time(2, 0),
+        )
+    )  # fmt: skip
+    assert repeated == datetime(2026, 10, 25, 0, 0, tzinfo=UTC)  # the first 02:00
+
+
+def test_a_second_rebuild_changes_nothing_and_adds_no_row(db: Session, berlin: Site) -> None:
+    rebuild_history(db, site=berlin, first=OCT_24, last=OCT_25)
+    db.commit()
+    before = history(db, berlin)
+    again = rebuild_history(db, site=berlin, first=OCT_24, last=OCT_25)
+    db.commit()
+    assert history(db, berlin) == before
+    assert again.uploads_replaced == 0
+    count = db.scalar(select(func.count()).select_from(IntervalHistory))
+    assert count == len(before)
+
+
+UPLOAD = (
+    "date,interval_start,queue,calls,aht_seconds\n"
+    "2026-10-23,09:00,Sales,7,150\n"  # no calls that day: kept
+    "2026-10-24,12:00,Sales,5,100\n"  # Sales has calls that day: replaced by them
+    "2026-10-24,12:00,Other,9,90\n"  # Other has no calls that day: kept
+)
+
+
+def test_calls_replace_an_uploaded_day_and_uploads_fill_the_other_days(
+    db: Session, berlin: Site
+) -> None:
+    db.add(Queue(site_id=berlin.id, name="Other"))
+    db.flush()
+    uploaded = import_history(db, user=None, site=berlin, content=UPLOAD.encode())
+    assert (uploaded.errors, uploaded.created) == ((), 3)
+    result = rebuild_history(db, site=berlin, first=date(2026, 10, 20), last=OCT_25)
+    db.commit()
+    found = history(db, berlin)
+    assert result.uploads_replaced == 1
+    assert ("Sales", OCT_24, time(12, 0)) not in found  # the day is the calls' now
+    assert found["Sales", date(2026, 10, 23), time(9, 0)] == (7, 150.0, "upload")
+    assert found["Other", OCT_24, time(12, 0)] == (9, 90.0, "upload")
+    # uploading the file again leaves the day built from calls as it is
+    again = import_history(db, user=None, site=berlin, content=UPLOAD.encode())
+    db.commit()
+    assert (again.errors, again.from_calls, again.created, again.unchanged) == ((), 1, 0, 2)
+    assert history(db, berlin) == found
+
+
+def test_day_runs_split_at_gaps() -> None:
+    days = [date(2026, 1, 3), date(2026, 1, 1), date(2026, 1, 2), date(2026, 1, 9)]
+    assert list(day_runs(days)) == [
+        (date(2026, 1, 1), date(2026, 1, 3)),
+        (date(2026, 1, 9), date(2026, 1, 9)),
+    ]
+    assert list(day_runs([])) == []
+
+
+CDR = (
+    "call_id,queue,offered_at,answered_at,ended_at,abandoned_at,agent\n"
+    "c1,Retail,2026-12-01T12:00:00+03:00,2026-12-01T12:00:15+03:00,2026-12-01T12:03:00+03:00,,A003\n"
+    "c2,Retail,2026-12-01T12:10:00+03:00,,,2026-12-01T12:10:04+03:00,\n"
+    "c3,Retail,2026-12-03T08:00:00+03:00,2026-12-03T08:00:01+03:00,2026-12-03T08:01:01+03:00,,A003\n"
+)
+
+
+def test_a_cdr_import_builds_the_history_of_its_days(db: Session, center: Center) -> None:
+    site = db.get_one(Site, center.site_id)
+    result = import_cdr(db, site=site, content=CDR.encode())
+    assert result.errors == ()
+    db.commit()
+    found = history(db, site)
+    assert found == {
+        ("Retail", date(2026, 12, 1), time(12, 0)): (2, 165.0, "calls"),
+        ("Retail", date(2026, 12, 3), time(8, 0)): (1, 60.0, "calls"),
+    }
+
+
+def test_a_refused_cdr_file_writes_no_history(db: Session, center: Center) -> None:
+    site = db.get_one(Site, center.site_id)
+    bad = CDR + "c4,Retail,2026-12-02T09:00:00+03:00,2026-12-02T08:00:00+03:00,,,\n"
+    result = import_cdr(db, site=site, content=bad.encode())
+    assert result.errors
+    db.rollback()
+    assert history(db, site) == {}
+
+
+QUEUE_LOG = (
+    "1764579600|q1|Retail|NONE|ENTERQUEUE||5551|1\n"  # 2025-12-01 09:00 UTC: 12:00 Moscow
+    "1764579610|q1|Retail|SIP/7|CONNECT|10|q2|1\n"
+    "1764579700|q1|Retail|SIP/7|COMPLETECALLER|10|90|1\n"
+)
+
+
+def test_a_queue_log_import_builds_the_history_of_its_days(db: Session, center: Center) -> None:
+    site = db.get_one(Site, center.site_id)
+    result = import_queue_log(db, site=site, content=QUEUE_LOG.encode())
+    assert result.errors == (), result.errors
+    db.commit()
+    assert history(db, site) == {("Retail", date(2025, 12, 1), time(12, 0)): (1, 90.0, "calls")}
+
+
+def test_the_cli_rebuilds_a_range(smena: Run, db: Session, berlin: Site) -> None:  # noqa: F811
+    result = smena(
+        "history", "rebuild", "--site", "Berlin", "--from", "2026-10-24", "--to", "2026-10-25"
+    )
+    assert result.exit_code == 0, result.output
+    assert "rebuilt 2026-10-24 to 2026-10-25" in result.output
+    assert set(history(db, berlin)) == set(expected(CALLS))
+    audit = db.scalar(select(AuditEntry).where(AuditEntry.action == "rebuild"))
+    assert audit is not None and audit.after["intervals"] == len(expected(CALLS))
+
+
+def test_the_cli_rebuilds_from_the_first_call_by_default(
+    smena: Run,  # noqa: F811
+    db: Session,
+    berlin: Site,
+) -> None:
+    result = smena("history", "rebuild", "--site", "Berlin")
+    assert result.exit_code == 0, result.output
+    assert "rebuilt 2026-10-24 to " in result.output
+    assert set(history(db, berlin)) == set(expected(CALLS))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--site", "Nowhere"], "--site: no site named 'Nowhere'"),
+        (["--site", "Berlin", "--from", "24.10.2026"], "--from: not a date (YYYY-MM-DD)"),
+        (["--site", "Berlin", "--to", "tomorrow"], "--to: not a date (YYYY-MM-DD)"),
+        (["--site", "Berlin", "--from", "2026-10-25", "--to", "2026-10-24"], "--to: before --from"),
+        (["--site", "Berlin", "--from", "1900-01-01"], "--from: a day from 1970-01-02 on"),
+        (["--site", "Berlin", "--from", "2000-01-01", "--to", "2026-01-01"], "--from: at most"),
+    ],
+)
+def test_the_cli_refuses_bad_input_naming_the_option(
+    smena: Run,  # noqa: F811
+    db: Session,
+    berlin: Site,
+    args: list[str],
+    message: str,
+) -> None:
+    result = smena("history", "rebuild", *args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert history(db, berlin) == {}
