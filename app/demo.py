@@ -103,12 +103,12 @@ def seed(
     people[0].user_id = operator.id
     db.flush()
     _weeks_of_shifts(db, site, people, templates, week_start(today), weeks=2)
-    _interval_history(db, site, queues, today)
     _operator_day(db, site, people[0], today)
     _todays_breaks(db, site, teams, today)
     _roster_requests(db, people, today)
     if call_history:
         _call_history(db, site, today)
+    _interval_history(db, site, queues, today)
     return credentials
 
 
@@ -129,10 +129,17 @@ def _roster_requests(db: Session, people: list[Agent], today: date) -> None:
 
 
 def _interval_history(db: Session, site: Site, queues: list[Queue], today: date) -> None:
-    """Eight weeks of interval history, so that Planning has a forecast on first run."""
+    """Interval history, so that Planning has a forecast on first run: built from the demo's
+    calls where it has them (Planning and Reports then agree), the bank's pattern elsewhere."""
     from app.planning.demo_history import seed_history
+    from app.planning.from_calls import call_days, days_from_calls, rebuild_history
 
-    seed_history(db, site=site, queues=queues, today=today)
+    span = call_days(db, site=site)
+    covered: set[tuple[int, date]] = set()
+    if span is not None:
+        rebuild_history(db, site=site, first=span[0], last=span[1])
+        covered = days_from_calls(db, site_id=site.id, first=span[0], last=span[1])
+    seed_history(db, site=site, queues=queues, today=today, leave_out=covered)
 
 
 def _call_history(db: Session, site: Site, today: date) -> None:

@@ -4,6 +4,11 @@ The bank's January 1999 calls (../shared/data/anonymous_bank, beside the reposit
 the mean calls and AHT per weekday and 30-minute interval of each call type; its week
 starts on Sunday, so its Sunday becomes the demo's Monday. Without the file, a smooth
 two-peak working day stands in. Each demo day is that pattern with a little noise.
+
+When the demo has call history (app.reports.demo_history), Planning's history is built from
+those calls (app.planning.from_calls) and this pattern only fills the queue-days they leave
+out: with the bank's files, none of the eight weeks (the calls cover two months ending
+yesterday), so Planning's history and Reports agree; without them, all eight weeks.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import date, time, timedelta
 from pathlib import Path
 from typing import cast
@@ -100,9 +106,17 @@ def synthetic_profile(scale: float) -> Profile:
 
 
 def seed_history(
-    db: Session, *, site: Site, queues: list[Queue], today: date, days: int = 56, rng_seed: int = 11
+    db: Session,
+    *,
+    site: Site,
+    queues: list[Queue],
+    today: date,
+    days: int = 56,
+    rng_seed: int = 11,
+    leave_out: Collection[tuple[int, date]] = (),
 ) -> int:
-    """Write `days` days of 30-minute history before `today` for `queues`; returns the rows."""
+    """Write `days` days of 30-minute history before `today` for `queues`, but not the
+    (queue id, day) pairs in `leave_out` (they have history from calls); returns the rows."""
     rng = random.Random(rng_seed)  # noqa: S311  (demo noise, not secrets)
     profiles = bank_profiles() or {}
     zone = ZoneInfo(site.timezone)
@@ -111,6 +125,8 @@ def seed_history(
         profile = profiles.get(queue.name) or synthetic_profile(40.0 / (number + 1))
         for offset in range(days, 0, -1):
             day = today - timedelta(days=offset)
+            if (queue.id, day) in leave_out:
+                continue
             for slot, (mean, aht) in enumerate(profile[day.weekday()]):
                 clock = time(slot // 2, slot % 2 * 30)
                 try:

@@ -281,3 +281,64 @@ def test_the_cli_refuses_bad_input_naming_the_option(
     assert result.exit_code == 2
     assert message in result.output
     assert history(db, berlin) == {}
+
+
+def _bank_month(first: date, days: int) -> list[CallRecord]:
+    """A stand-in for one of the bank's months: three calls a day, at 09:10, 12:10 and 15:10."""
+    zone = ZoneInfo("Europe/Moscow")
+    calls = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        for hour, kind in ((9, "PS"), (12, "NW"), (15, "PS")):
+            offered = datetime.combine(day, time(hour, 10), tzinfo=zone)
+            calls.append(call(f"{day}-{hour}", kind, offered, wait=15, talk=100 + hour, agent="S1"))
+    return calls
+
+
+@pytest.mark.parametrize("bank_days", [31, 10])
+def test_the_demo_history_comes_from_its_calls_and_agrees_with_reports(
+    db: Session, monkeypatch: pytest.MonkeyPatch, bank_days: int
+) -> None:
+    from app import demo
+    from app.reports import demo_history
+    from app.reports.service import kpi_report
+    from tests.app.conftest import password_hash
+
+    monkeypatch.setattr(demo, "hash_password", lambda _: password_hash())
+    months = [_bank_month(date(1999, 1, 1), bank_days), _bank_month(date(1999, 10, 1), bank_days)]
+    monkeypatch.setattr(demo_history, "bank_months", lambda zone: months)
+    today = date(2026, 11, 30)
+    demo.seed(db, today=today, agents=12, call_history=True)
+    db.commit()
+    site = db.scalars(select(Site).where(Site.name == demo.SITE_NAME)).one()
+    rows = db.execute(
+        select(
+            Queue.name, IntervalHistory.local_date, IntervalHistory.calls, IntervalHistory.source
+        )
+        .join(Queue, Queue.id == IntervalHistory.queue_id)
+        .where(IntervalHistory.site_id == site.id)
+    ).all()
+    first_call_day = today - timedelta(days=2 * bank_days)
+    from_calls = {(name, day) for name, day, _, source in rows if source == "calls"}
+    pattern = {(name, day) for name, day, _, source in rows if source == "upload"}
+    assert from_calls and not from_calls & pattern  # one source a queue-day
+    assert {day for _, day in from_calls} == {
+        first_call_day + timedelta(days=k) for k in range(2 * bank_days)
+    }
+    # the bank's pattern fills the eight weeks only where calls do not reach
+    weeks = {today - timedelta(days=k) for k in range(1, 57)}
+    assert pattern == {
+        (name, day)
+        for name in demo.QUEUES
+        for day in weeks
+        if name in ("Internet", "Brokerage") or day < first_call_day
+    }
+    report = kpi_report(
+        db, site=site, period="day", dimension="queue", first=first_call_day, last=today
+    )
+    offered = {(row.label, row.period): row.figures.offered for row in report.rows}
+    history_calls: dict[tuple[str, date], int] = defaultdict(int)
+    for name, day, calls, source in rows:
+        if source == "calls":
+            history_calls[name, day] += calls
+    assert history_calls == offered
