@@ -7,6 +7,8 @@ from contextlib import asynccontextmanager
 from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -155,7 +157,38 @@ def _return_path(request: Request) -> str:
     return url.path + (f"?{url.query}" if url.query else "")
 
 
+def _bad_input_message(exc: RequestValidationError) -> str:
+    """Each parameter the URL or form got wrong, named with the value it had."""
+    sentences = []
+    for error in exc.errors():
+        name = str(error["loc"][-1]) if error.get("loc") else "?"
+        value = str(error.get("input", ""))
+        value = value if len(value) <= 40 else value[:40] + "…"
+        kind = str(error.get("type", ""))
+        if kind == "missing":
+            sentence = _("{name}: a value is required.")
+        elif kind.startswith("date"):
+            sentence = _("{name}: “{value}” is not a date (YYYY-MM-DD).")
+        elif kind.startswith("int"):
+            sentence = _("{name}: “{value}” is not a whole number.")
+        else:
+            sentence = _("{name}: “{value}” is not a valid value.")
+        sentences.append(sentence.format(name=name, value=value))
+    return " ".join(sentences)
+
+
 def _add_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _bad_input(request: Request, exc: RequestValidationError) -> Response:
+        """JSON for the API; for a page, the error page (an htmx fragment: a flash)."""
+        if request.url.path.startswith("/api/"):
+            return await request_validation_exception_handler(request, exc)
+        context = {"message": _bad_input_message(exc)}
+        if is_htmx(request) and request.headers.get("HX-Boosted") != "true":
+            headers = {"HX-Retarget": "#flashes", "HX-Reswap": "innerHTML"}
+            return render(request, "_error.html", context, status_code=422, headers=headers)
+        return render(request, "error.html", context, status_code=422)
+
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, _exc: LoginRequired) -> Response:
         target = "/login?next=" + quote(_return_path(request), safe="/")
