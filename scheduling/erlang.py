@@ -29,6 +29,10 @@ Wide = npt.NDArray[np.longdouble]
 
 TAIL_SIGMAS = 9.0
 """Terms further than this many sqrt(a) past the peak are below e^-40 of it."""
+BLOCK_CELLS = 4096
+"""Cells of one padded block: its extended-precision arrays (16 bytes a cell) stay below
+the allocator's 128 KiB threshold for fresh pages, and in the cache. About 1.5 times
+faster than whole groups, with the same figures (rows are independent)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,13 +47,17 @@ class QueueFigures:
 
 
 def row_groups(widths: Ints) -> Iterator[tuple[Ints, int]]:
-    """Rows grouped so a padded 2-D array per group wastes at most half its cells."""
+    """Rows grouped so a padded 2-D array per group wastes at most half its cells, and cut
+    into blocks of at most `BLOCK_CELLS` cells (or one row)."""
     if widths.size == 0:
         return
     octave = np.ceil(np.log2(np.maximum(widths, 1))).astype(np.int64)
     for value in np.unique(octave):
         rows = np.flatnonzero(octave == value)
-        yield rows, int(widths[rows].max())
+        width = int(widths[rows].max())
+        block = max(BLOCK_CELLS // width, 1)
+        for start in range(0, rows.size, block):
+            yield rows[start:start + block], width
 
 
 def logsumexp_rows(logs: Wide) -> Floats:
@@ -67,7 +75,8 @@ def running_sums(steps: Floats) -> Wide:
     climbs to a few thousand would otherwise carry errors of 1e-12 into the terms."""
     out = np.empty((steps.shape[0], steps.shape[1] + 1), dtype=np.longdouble)
     out[:, 0] = 0.0
-    np.cumsum(steps, axis=1, dtype=np.longdouble, out=out[:, 1:])
+    out[:, 1:] = steps  # widened first: a cumsum that casts as it goes is several times slower
+    np.cumsum(out, axis=1, out=out)
     return out
 
 

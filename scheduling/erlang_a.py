@@ -31,10 +31,7 @@ the same targets, gallops up or down from it until the answer is bracketed, then
 
 from __future__ import annotations
 
-from dataclasses import fields
-
 import numpy as np
-import numpy.typing as npt
 
 from scheduling.erlang import (
     Floats,
@@ -44,6 +41,7 @@ from scheduling.erlang import (
     row_groups,
     running_sums,
 )
+from scheduling.erlang_a_search import Search
 from scheduling.erlang_c import staff_erlang_c
 
 TIE = 1e-12
@@ -74,59 +72,22 @@ def staff_erlang_a(
     figures at that N. `lowest_erlang_c` is the first N the Erlang C search may try."""
     erlang_c, _ = staff_erlang_c(traffic, aht_seconds, answer_seconds, service_level,
                                  lowest_erlang_c)
-    search = _Search(
+    search = Search(
         low=np.maximum(np.ceil(service_level * traffic * (1 - 1e-9)) - 1, 0).astype(np.int64),
         guess=erlang_c - 1,  # callers who hang up usually save an agent or more
     )
+    allowed_miss, cap = 1 - service_level, max_occupancy * (1 + TIE)
+    log_allowed_miss, log_cap = np.log1p(-service_level), np.log(cap)
     columns = (traffic, aht_seconds, answer_seconds, patience_seconds)
-    while (rows := search.pending()).size:
-        probe = search.probe[rows]
-        figures, miss = _evaluate(probe, *(c[rows] for c in columns))
-        meets = (miss <= 1 - service_level[rows]) & (
-            figures.occupancy <= max_occupancy[rows] * (1 + TIE))
-        search.record(rows, meets, figures)
+    while (probe := search.probe())[0].size:
+        rows, agents = probe
+        figures, miss = _evaluate(agents, *(c[rows] for c in columns))
+        meets = (miss <= allowed_miss[rows]) & (figures.occupancy <= cap[rows])
+        with np.errstate(divide="ignore"):
+            slack = np.stack([np.log(miss) - log_allowed_miss[rows],
+                              np.log(figures.occupancy) - log_cap[rows]])
+        search.record(rows, agents, meets, slack, figures)
     return search.high, search.figures
-
-
-class _Search:
-    """Per case: the most agents known to fail, the fewest known to meet the targets (-1
-    while unknown) and the next count to try. From the first guess it gallops (1, 2, 4 ...
-    agents) up or down until the answer is bracketed, then bisects."""
-
-    FIRST, UP, DOWN, BISECT = 0, 1, 2, 3
-
-    def __init__(self, low: Ints, guess: Ints) -> None:
-        self.low = low
-        self.high = np.full(low.shape, -1, dtype=np.int64)
-        self.probe = np.maximum(guess, low + 1)
-        self.step = np.ones(low.shape, dtype=np.int64)
-        self.phase = np.full(low.shape, self.FIRST, dtype=np.int64)
-        self.found = {f.name: np.zeros(low.shape) for f in fields(QueueFigures)}
-
-    def pending(self) -> Ints:
-        return np.flatnonzero((self.high < 0) | (self.high - self.low > 1))
-
-    def record(self, rows: Ints, meets: npt.NDArray[np.bool_], figures: QueueFigures) -> None:
-        probe, phase = self.probe[rows], self.phase[rows]
-        self.high[rows[meets]] = probe[meets]
-        self.low[rows[~meets]] = probe[~meets]
-        for name, values in self.found.items():
-            values[rows[meets]] = getattr(figures, name)[meets]
-        phase = np.where(phase == self.FIRST, np.where(meets, self.DOWN, self.UP), phase)
-        turned = ((phase == self.DOWN) & ~meets) | ((phase == self.UP) & meets)
-        phase[turned] = self.BISECT
-        low, high, step = self.low[rows], self.high[rows], self.step[rows]
-        self.probe[rows] = np.select(
-            [phase == self.DOWN, phase == self.UP],
-            [np.maximum(high - step, low + 1), low + step],
-            (low + high) // 2,
-        )
-        self.step[rows] *= 2
-        self.phase[rows] = phase
-
-    @property
-    def figures(self) -> QueueFigures:
-        return QueueFigures(**self.found)
 
 
 def _evaluate(

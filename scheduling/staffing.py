@@ -128,6 +128,18 @@ class _Columns:
 
 
 def _staff(model: Model, col: _Columns, rows: Ints) -> tuple[Ints, QueueFigures]:
+    """Each distinct case once (a day repeats many: the quiet night, a symmetric curve)."""
+    patience = np.nan_to_num(col.patience[rows])  # NaN would never equal itself
+    key = np.stack([col.traffic[rows], col.aht[rows], col.answer[rows], col.target[rows],
+                    col.max_occupancy[rows], patience], axis=1)
+    _, first, back = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    agents, figures = _staff_distinct(model, col, rows[first])
+    back = back.reshape(-1)
+    return agents[back], QueueFigures(
+        **{name: getattr(figures, name)[back] for name in _FIGURES})
+
+
+def _staff_distinct(model: Model, col: _Columns, rows: Ints) -> tuple[Ints, QueueFigures]:
     a, aht, answer, target = col.traffic[rows], col.aht[rows], col.answer[rows], col.target[rows]
     cap = np.ceil(a / col.max_occupancy[rows] * (1 - TIE))
     lowest = np.maximum(np.floor(a) + 1, cap).astype(np.int64)
