@@ -51,6 +51,7 @@ class FeedConfig:
     seed: int = 1
     duration: timedelta | None = None
     catch_up: bool = False
+    post_every_seconds: float = POST_EVERY_SECONDS  # wall seconds between posts, thin feed
 
 
 @dataclass
@@ -205,7 +206,7 @@ def run_feed(
         pending += feed.advance(target)
         totals.reached = target
         done = end is not None and target >= end
-        due = done or len(pending) >= BATCH_MAX or clock() - last_post >= POST_EVERY_SECONDS
+        due = done or len(pending) >= BATCH_MAX or clock() - last_post >= config.post_every_seconds
         if pending and due:
             poster.post(pending, totals)
             pending, last_post = [], clock()

@@ -120,6 +120,17 @@ def test_a_rerun_of_the_same_start_and_seed_repeats_its_ids(app, demo_site):
 
 
 @sqlite_only
+def test_a_thin_feed_is_posted_as_often_as_configured(app, demo_site):
+    every_five, every_second = events_api(), events_api()
+    run = {"speed": 60.0, "duration": timedelta(minutes=10)}  # ten wall seconds of a thin feed
+    feed(app, every_five, **run)
+    feed(app, every_second, post_every_seconds=1.0, **run)
+    assert len(every_five.state.batches) <= 3
+    assert len(every_second.state.batches) >= 6  # a second without events posts nothing
+    assert every_second.state.events == every_five.state.events  # the same feed, cut finer
+
+
+@sqlite_only
 def test_catch_up_posts_the_past_at_once_then_follows_the_clock(app, demo_site):
     api = events_api()
     span = timedelta(hours=2, seconds=3)
