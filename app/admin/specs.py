@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, false, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from app.admin.admins import check_role_change, refuse_deactivation
 from app.admin.resources import Column, Field, Resource
 from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from app.auth.scope import site_scope
@@ -216,6 +217,7 @@ def read_user(form: Form, db: Session, user: User, obj: User | None) -> dict[str
     if obj is not None and obj.role == Role.ADMIN and user.role != Role.ADMIN:
         form.error("role", _("Only an administrator may change an administrator."))
     role = form.choice("role", [v for v, _l in role_options(db, user)])
+    check_role_change(form, db, actor=user, target=obj)
     site_raw = form.choice("site_id", ["", *(v for v, _l in site_options(db, user))])
     if role in (Role.SUPERVISOR, Role.OPERATOR) and not site_raw:
         form.error("site_id", _("Supervisors and operators belong to a site."))
@@ -255,7 +257,7 @@ def may_set_user_active(actor: User, target: User, active: bool) -> str | None:
         return _("Only an administrator may change an administrator.")
     if not active and actor.id == target.id:
         return _("You cannot deactivate yourself.")
-    return None
+    return None if active else refuse_deactivation(target)
 
 
 SITE_ID = Field("site_id", N_("Site"), "select", site_options)

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.admin.resources import set_active, update_row
+from app.admin.specs import USERS
 from app.auth.passwords import verify_password
+from app.forms import Form
 from app.models import AuditEntry, Role, User
 from tests.app.conftest import Center
 from tests.app.quick_passwords import quicken_passwords
@@ -112,3 +117,120 @@ def test_a_bad_user_form_is_422_and_no_one_deactivates_themselves(
     assert _user(db, "spare").active
     assert [c[0] for c in audit(db, "users", spare_id)] == ["deactivate", "activate"]
     assert db.scalar(select(func.count()).select_from(AuditEntry)) == 2
+
+
+ROLE_OWN = "You cannot change your own role; ask another administrator."
+ROLE_LAST = (
+    "This is the last active administrator: their role cannot change "
+    "until another user is an administrator."
+)
+ACTIVE_LAST = (
+    "This is the last active administrator: they cannot be deactivated "
+    "until another user is an administrator."
+)
+
+
+def _second_admin(db: Session) -> User:
+    second = User(
+        login="admin2",
+        display_name="Second Admin",
+        role=Role.ADMIN,
+        locale="en",
+        password_hash=_user(db, "admin").password_hash,
+    )
+    db.add(second)
+    db.commit()
+    return second
+
+
+def _admin_form(user: User, role: str) -> dict[str, str]:
+    return {
+        "login": user.login,
+        "display_name": user.display_name,
+        "role": role,
+        "site_id": "",
+        "locale": "en",
+        "password": "",
+    }
+
+
+def test_no_one_changes_their_own_role_so_the_only_admin_stays_one(
+    center: Center, db: Session, as_role: Clients
+) -> None:
+    admin = as_role("admin")
+    me = _user(db, "admin")
+    refused = admin.post(f"/admin/users/{me.id}", data=_admin_form(me, "manager"))
+    assert refused.status_code == 422
+    assert field_error(refused.text, f"users-{me.id}-role") == ROLE_OWN
+    assert 'value="manager" selected' in refused.text  # what was chosen is kept on the form
+    assert _user(db, "admin").role == Role.ADMIN
+    assert audit_count(db) == 0
+    renamed = admin.post(f"/admin/users/{me.id}", data=_admin_form(me, "admin") | {"locale": "ru"})
+    assert renamed.status_code == 200  # the rest of one's own record is editable
+    assert _user(db, "admin").locale == "ru"
+    # another administrator is demoted (one remains), and a manager edits only themselves
+    second = _second_admin(db)
+    demoted = admin.post(f"/admin/users/{second.id}", data=_admin_form(second, "manager"))
+    assert demoted.status_code == 200
+    assert _user(db, "admin2").role == Role.MANAGER
+    manager, own = as_role("manager"), _user(db, "manager")
+    refused = manager.post(f"/admin/users/{own.id}", data=_admin_form(own, "supervisor"))
+    assert refused.status_code == 422
+    assert field_error(refused.text, f"users-{own.id}-role") == ROLE_OWN
+
+
+def test_the_last_active_admin_is_neither_demoted_nor_deactivated(
+    center: Center, db: Session
+) -> None:
+    """An admin who lost the role a moment ago (another request) acts on the other admin."""
+    acting, last = _user(db, "admin"), _second_admin(db)
+    acting.active = False  # deactivated meanwhile: `last` is the only active administrator
+    db.flush()
+    form = Form(_admin_form(last, "manager"))
+    assert not update_row(db, USERS, acting, last, form)
+    assert form.errors == {"role": ROLE_LAST}
+    assert set_active(db, USERS, acting, last, False) == ACTIVE_LAST
+    db.flush()
+    db.expire_all()
+    assert (last.role, last.active) == (Role.ADMIN, True)
+    acting.active = True  # with a second active admin, both changes go through
+    db.flush()
+    assert update_row(db, USERS, acting, last, Form(_admin_form(last, "manager")))
+    assert set_active(db, USERS, acting, last, False) is None
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one(
+    center: Center, db: Session, app: FastAPI
+) -> None:
+    if db.get_bind().dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite runs one writer at a time")
+    first_id, second_id = _user(db, "admin").id, _second_admin(db).id
+    db.rollback()
+    one, two = app.state.sessionmaker(), app.state.sessionmaker()
+    try:
+        first, second = one.get(User, first_id), one.get(User, second_id)
+        assert first is not None and second is not None
+        assert update_row(one, USERS, first, second, Form(_admin_form(second, "manager")))
+        one.flush()  # the first request has demoted the second admin, not yet committed
+        outcome: list[Form] = []
+
+        def second_request() -> None:
+            acting, target = two.get(User, second_id), two.get(User, first_id)
+            assert acting is not None and target is not None
+            form = Form(_admin_form(target, "manager"))
+            if update_row(two, USERS, acting, target, form):
+                two.flush()
+            outcome.append(form)
+
+        worker = threading.Thread(target=second_request)
+        worker.start()
+        worker.join(timeout=1)
+        assert worker.is_alive()  # waits on the administrators' rows
+        one.commit()
+        worker.join(timeout=10)
+        assert outcome and outcome[0].errors == {"role": ROLE_LAST}
+        two.commit()
+    finally:
+        one.close()
+        two.close()
+    assert _user(db, "admin").role == Role.ADMIN
