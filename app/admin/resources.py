@@ -1,7 +1,8 @@
 """A configuration resource (sites, teams, agents, queues, users): its fields and use cases.
 
 Each resource lists rows, creates, edits and (de)activates them; every change is audited.
-People with history are never deleted, only deactivated.
+People with history are never deleted, only deactivated. A resource with a `Marker` shows
+which rows carry it, lists just those on request, and clears it once a person has reviewed one.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import Select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from app.audit import record, snapshot
@@ -40,6 +41,17 @@ class Column:
 
     label: str
     show: Callable[[Any], str]
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A boolean column set on rows no person has reviewed yet; labels are English msgids."""
+
+    attribute: str
+    badge: str  # beside a marked row
+    filter_label: str  # the link that lists just the marked rows
+    clear_label: str  # the button that clears the mark
+    hint: str  # what a person should do with a marked row
 
 
 def _set(_db: Session, obj: Any, values: dict[str, Any]) -> None:
@@ -78,11 +90,35 @@ class Resource:
     may_set_active: Callable[[User, Any, bool], str | None] = field(default=_always_allowed)
     audit_extra: Callable[[Any], dict[str, Any]] = field(default=_no_extra)
     """What the audit log keeps beside the row's own columns (an agent's skills)."""
+    marker: Marker | None = None
+
+    def marked(self, row: Any) -> bool:
+        """Whether `row` carries the marker (always False without one)."""
+        return self.marker is not None and bool(getattr(row, self.marker.attribute))
+
+    def marked_column(self) -> ColumnElement[bool]:
+        if self.marker is None:
+            raise ValueError(f"{self.name} has no marker")
+        column: ColumnElement[bool] = getattr(self.model, self.marker.attribute).is_(True)
+        return column
 
 
-def list_rows(db: Session, resource: Resource, user: User) -> Sequence[Any]:
-    """The rows this user may see, active first."""
-    return db.scalars(resource.query(user)).unique().all()
+def list_rows(
+    db: Session, resource: Resource, user: User, *, marked_only: bool = False
+) -> Sequence[Any]:
+    """The rows this user may see, active first; `marked_only`: just those with the marker."""
+    query = resource.query(user)
+    if marked_only and resource.marker is not None:
+        query = query.where(resource.marked_column())
+    return db.scalars(query).unique().all()
+
+
+def count_marked(db: Session, resource: Resource, user: User) -> int:
+    """How many of the rows this user may see carry the marker (0 without one)."""
+    if resource.marker is None:
+        return 0
+    marked = resource.query(user).where(resource.marked_column()).order_by(None).subquery()
+    return db.scalar(select(func.count()).select_from(marked)) or 0
 
 
 def get_row(db: Session, resource: Resource, user: User, row_id: int) -> Any | None:
@@ -127,3 +163,13 @@ def set_active(db: Session, resource: Resource, user: User, obj: Any, active: bo
     action = "activate" if active else "deactivate"
     record(db, user=user, action=action, entity=obj, before=before, extra=extra)
     return None
+
+
+def clear_marker(db: Session, resource: Resource, user: User, obj: Any) -> None:
+    """A person has reviewed the row: its marker is cleared, and the audit log says who did."""
+    if resource.marker is None or not resource.marked(obj):
+        return
+    extra = resource.audit_extra(obj)
+    before = snapshot(obj) | extra
+    setattr(obj, resource.marker.attribute, False)
+    record(db, user=user, action="review", entity=obj, before=before, extra=extra)

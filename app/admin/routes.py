@@ -35,6 +35,8 @@ def _context(db: Session, resource: Resource, user: User, **extra: Any) -> dict[
         "options": options,
         "queues": queues,
         "can_edit": user.role in resource.edit_roles,
+        "marked_count": svc.count_marked(db, resource, user),
+        "marked_only": False,
     } | extra
 
 
@@ -50,13 +52,13 @@ def _add_routes(resource: Resource) -> None:
     editor = RoleGuard(resource.edit_roles)
     base = f"admin_{resource.name}"
 
-    def page(request: Request, db: Db, user: User = Depends(viewer)) -> Response:
-        rows = svc.list_rows(db, resource, user)
-        return render(
-            request,
-            "admin/page.html",
-            _context(db, resource, user, rows=rows, values={}, errors={}),
-        )
+    def page(
+        request: Request, db: Db, user: User = Depends(viewer), marked: bool = False
+    ) -> Response:
+        marked = marked and resource.marker is not None
+        rows = svc.list_rows(db, resource, user, marked_only=marked)
+        ctx = _context(db, resource, user, rows=rows, values={}, errors={}, marked_only=marked)
+        return render(request, "admin/page.html", ctx)
 
     async def create(request: Request, db: Db, user: User = Depends(editor)) -> Response:
         form = Form(await request.form())
@@ -104,7 +106,19 @@ def _add_routes(resource: Resource) -> None:
         ctx = _context(db, resource, user, row=obj, refusal=refusal)
         return render(request, "admin/_row.html", ctx, status_code=422 if refusal else 200)
 
+    def review(request: Request, db: Db, row_id: int, user: User = Depends(editor)) -> Response:
+        obj = _row_or_404(db, resource, user, row_id)
+        svc.clear_marker(db, resource, user, obj)
+        if not is_htmx(request):
+            listed = f"{request.url_for(base).path}?marked=1"  # the rows still to review
+            return redirect(request, listed, _("Marked as reviewed."))
+        return render(request, "admin/_row.html", _context(db, resource, user, row=obj))
+
     path = f"/{resource.name}"
+    if resource.marker is not None:
+        router.add_api_route(
+            f"{path}/{{row_id}}/reviewed", review, methods=["POST"], name=f"{base}_reviewed"
+        )
     router.add_api_route(path, page, methods=["GET"], name=base)
     router.add_api_route(path, create, methods=["POST"], name=f"{base}_create")
     router.add_api_route(f"{path}/{{row_id}}", row, methods=["GET"], name=f"{base}_row")

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Select, false, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.admin.admins import check_role_change, refuse_deactivation
-from app.admin.resources import Column, Field, Resource
+from app.admin.resources import Column, Field, Marker, Resource
 from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from app.auth.scope import site_scope
 from app.forms import Form
@@ -262,6 +262,18 @@ def may_set_user_active(actor: User, target: User, active: bool) -> str | None:
 
 SITE_ID = Field("site_id", N_("Site"), "select", site_options)
 
+
+def found_in_feed(hint: str) -> Marker:
+    """Rows the live feed registered when it named them first (app/events/registry.py)."""
+    return Marker(
+        "found_in_feed",
+        badge=N_("found in the feed"),
+        filter_label=N_("Found in the feed"),
+        clear_label=N_("Mark reviewed"),
+        hint=hint,
+    )
+
+
 SITES = Resource(
     name="sites",
     title=N_("Sites"),
@@ -312,7 +324,10 @@ QUEUES = Resource(
     model=Queue,
     view_roles=STAFF,
     edit_roles=STAFF,
-    fields=(SITE_ID, Field("name", N_("Name"))),
+    fields=(
+        SITE_ID,
+        Field("name", N_("Name"), hint=N_("The live feed finds the queue by this name")),
+    ),
     columns=(Column(N_("Name"), lambda q: q.name), Column(N_("Site"), lambda q: q.site.name)),
     query=lambda u: (
         select(Queue)
@@ -321,6 +336,12 @@ QUEUES = Resource(
         .order_by(Queue.active.desc(), Queue.name)
     ),
     read=read_queue,
+    marker=found_in_feed(
+        N_(
+            "The live feed named these queues before anyone set them up. Check each one's "
+            "name, site and agents' skills, then mark it reviewed."
+        )
+    ),
 )
 
 AGENTS = Resource(
@@ -364,6 +385,12 @@ AGENTS = Resource(
     apply=apply_agent,
     form_values=agent_form_values,
     audit_extra=agent_audit_extra,
+    marker=found_in_feed(
+        N_(
+            "The live feed named these agents before anyone set them up. Give each a name, "
+            "a team, skills, contracted hours and a sign-in, then mark it reviewed."
+        )
+    ),
 )
 
 USERS = Resource(
