@@ -8,6 +8,7 @@ exactly (no rounding to minutes): adherent seconds / scheduled seconds in the wi
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -79,9 +80,13 @@ def _activity_at(pieces: Sequence[_Piece], t: float) -> Activity | None:
     return next((activity for start, end, activity in pieces if start <= t < end), None)
 
 
-def _state_at(states: Sequence[_State], t: float) -> AgentState:
-    current = [(start, state) for start, end, state in states if start <= t < end]
-    return max(current, key=lambda found: found[0])[1] if current else AgentState.LOGGED_OUT
+def _state_at(states: Sequence[_State], starts: Sequence[float], t: float) -> AgentState:
+    """The state begun last among those holding t (states and starts sorted by start)."""
+    for index in range(bisect_right(starts, t) - 1, -1, -1):
+        start, end, state = states[index]
+        if start <= t < end:
+            return state
+    return AgentState.LOGGED_OUT
 
 
 def _activities_near(pieces: Sequence[_Piece], t: float, grace: float) -> set[Activity | None]:
@@ -110,6 +115,8 @@ def _one_agent(
     for start, end, _ in states:
         edges |= {start, end}
     cuts = sorted(edge for edge in edges if window[0] <= edge <= window[1])
+    states = sorted(states, key=lambda found: found[0])
+    starts = [start for start, _, _ in states]
     scheduled = adherent = 0.0
     since: float | None = None
     for begin, finish in pairwise(cuts):
@@ -118,7 +125,7 @@ def _one_agent(
             since = None
             continue
         scheduled += finish - begin
-        state = _state_at(states, middle)
+        state = _state_at(states, starts, middle)
         if any(state in MATCHING_STATES[a] for a in _activities_near(pieces, middle, grace)):
             adherent += finish - begin
             since = None
@@ -155,3 +162,24 @@ def agent_adherence(
         since_at = None if since is None else (origin + timedelta(seconds=since)).astimezone(tz)
         results.append(AgentAdherence(agent, scheduled, adherent, since_at))
     return tuple(results)
+
+
+def combined_adherence(
+    head: AgentAdherence, tail: AgentAdherence, *, split: datetime, end: datetime
+) -> AgentAdherence:
+    """One agent's adherence over [start, end) from its parts [start, split) and [split, end).
+
+    Exactly what agent_adherence gives over the whole window: seconds add up, and a run out
+    of adherence that the tail begins with goes on from the head's.
+    """
+    if split >= end:
+        return head
+    since = tail.out_of_adherence_since
+    if since is not None and since == split and head.out_of_adherence_since is not None:
+        since = head.out_of_adherence_since
+    return AgentAdherence(
+        head.agent,
+        head.scheduled_seconds + tail.scheduled_seconds,
+        head.adherent_seconds + tail.adherent_seconds,
+        since,
+    )

@@ -149,3 +149,51 @@ def live_board(
         all_queues=figures(None, everything),
         agents_by_state=agents_by_state(known_states, now),
     )
+
+
+def merged_figures(parts: Iterable[CallFigures]) -> CallFigures:
+    """The figures of the union of disjoint sets of calls, from each set's figures."""
+    offered = answered = abandoned = short = in_target = handled = 0
+    wait_total = handle_total = 0.0
+    for part in parts:
+        offered += part.offered
+        answered += part.answered
+        abandoned += part.abandoned
+        short += part.short_abandons
+        in_target += part.answered_in_target
+        handled += part.handled
+        wait_total += (part.asa_seconds or 0.0) * part.answered
+        handle_total += (part.aht_seconds or 0.0) * part.handled
+    return CallFigures(
+        offered=offered,
+        answered=answered,
+        abandoned=abandoned,
+        short_abandons=short,
+        answered_in_target=in_target,
+        handled=handled,
+        service_level=in_target / (offered - short) if offered - short else None,
+        abandon_rate=(abandoned - short) / (offered - short) if offered - short else None,
+        asa_seconds=wait_total / answered if answered else None,
+        aht_seconds=handle_total / handled if handled else None,
+    )
+
+
+def open_call_figures(
+    queue: str | None,
+    open_calls: Iterable[CallRecord],
+    *,
+    now: datetime,
+    this_interval: CallFigures,
+    today: CallFigures,
+) -> QueueNow:
+    """A queue's live figures from its figures so far and the calls still open at `now`."""
+    waiting = talking = 0
+    longest: float | None = None
+    for call in open_calls:
+        if call.answered_at is None and call.abandoned_at is None:
+            waiting += 1
+            wait = seconds_between(call.offered_at, now)
+            longest = wait if longest is None else max(longest, wait)
+        elif call.answered_at is not None and call.ended_at is None:
+            talking += 1
+    return QueueNow(queue, this_interval, today, waiting, longest, talking)

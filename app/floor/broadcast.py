@@ -12,7 +12,8 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import AsyncIterator, Iterator
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import event, text
@@ -30,6 +31,13 @@ class Broadcaster:
         default_factory=dict
     )
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _watchers: list[weakref.WeakMethod[Callable[[int], None]]] = field(default_factory=list)
+
+    def watch(self, poke: Callable[[int], None]) -> None:
+        """Also call `poke(site_id)` (a bound method, held weakly) on every publish."""
+        with self._lock:
+            self._watchers = [w for w in self._watchers if w() is not None]
+            self._watchers.append(weakref.WeakMethod(poke))
 
     @contextlib.contextmanager
     def subscribe(self, site_id: int) -> Iterator[asyncio.Queue[int]]:
@@ -47,6 +55,10 @@ class Broadcaster:
         """Wake every subscriber of the site (callable from any thread)."""
         with self._lock:
             entries = list(self._subscribers.get(site_id, ()))
+            watchers = [w() for w in self._watchers]
+        for poke in watchers:
+            if poke is not None:
+                poke(site_id)
         for loop, queue in entries:
             with contextlib.suppress(RuntimeError):  # that loop has closed
                 loop.call_soon_threadsafe(_offer, queue, site_id)
@@ -137,31 +149,70 @@ async def stop_bridges() -> None:
 
 
 def sse(event_name: str, data: str) -> str:
-    """One server-sent event."""
-    return f"event: {event_name}\ndata: {data}\n\n"
+    """One server-sent event (each line of the data on its own `data:` line)."""
+    lines = "".join(f"data: {line}\n" for line in data.split("\n"))
+    return f"event: {event_name}\n{lines}\n"
+
+
+Fetch = Callable[[], Awaitable[tuple[int, dict[str, str], float]]]
 
 
 async def floor_stream(
     queue: asyncio.Queue[int],
     *,
+    fetch: Fetch | None = None,
+    known: tuple[int, dict[str, str]] | None = None,
     heartbeat_seconds: float = 15.0,
     min_gap_seconds: float = 0.5,
     lifetime_seconds: float = 600.0,
 ) -> AsyncIterator[str]:
-    """`floor` after new events (at most one per min_gap), `heartbeat` when quiet, then end."""
+    """The Floor's changed fragments after new events (at most one update per min_gap) and
+    every heartbeat while quiet, then end.
+
+    `fetch` gives (version, fragments by event name, seconds to wait before asking again for
+    a change it does not hold yet); `known` is what the page already shows. Without `fetch`,
+    a bare `floor` event tells the page to fetch for itself.
+    """
     loop = asyncio.get_running_loop()
     ends_at, last_sent = loop.time() + lifetime_seconds, 0.0
+    version, sent = known if known is not None else (0, {})
+
+    async def update() -> list[str]:
+        nonlocal version
+        if fetch is None:
+            return [sse("floor", "")]
+        while True:
+            found, fragments, retry = await fetch()
+            if retry <= 0 or loop.time() + retry >= ends_at:
+                break
+            await asyncio.sleep(retry)
+        if not sent and found == version:  # the page shows this very snapshot
+            sent.update(fragments)
+            return []
+        chunks = [sse(name, html) for name, html in fragments.items() if sent.get(name) != html]
+        sent.update(fragments)
+        if found != version:
+            version = found
+            chunks.append(sse("floor", str(found)))
+        return chunks
+
     yield "retry: 2000\n\n"
+    if fetch is not None:
+        for chunk in await update():  # what changed since the page was rendered
+            yield chunk
     while (remaining := ends_at - loop.time()) > 0:
         try:
             await asyncio.wait_for(queue.get(), timeout=min(heartbeat_seconds, remaining))
         except TimeoutError:
-            yield sse("heartbeat", "")
+            chunks = await update() if fetch is not None else []
+            for chunk in chunks or [sse("heartbeat", "")]:
+                yield chunk
             continue
         wait = last_sent + min_gap_seconds - loop.time()
         if wait > 0:
             await asyncio.sleep(wait)
-        while not queue.empty():  # everything stored meanwhile is in this one render
+        while not queue.empty():  # everything stored meanwhile is in this one update
             queue.get_nowait()
         last_sent = loop.time()
-        yield sse("floor", "")
+        for chunk in await update():
+            yield chunk

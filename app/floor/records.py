@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from app.events.store import among, chunks
 from app.models import Agent, BreakState, BreakType, PlannedBreak, Queue, Shift, Team
 from app.models.events import AcdEvent, AgentStateInterval, Call
 from kpi.adherence import Activity, ScheduledActivity
@@ -35,12 +37,17 @@ def calls_for_floor(
     agents = dict(db.execute(select(Agent.id, Agent.code).where(Agent.site_id == site_id)).all())
     rows = db.execute(
         select(
-            Call.call_id, Call.queue_id, Call.offered_at, Call.answered_at,
-            Call.ended_at, Call.abandoned_at, Call.agent_id,
+            Call.call_id,
+            Call.queue_id,
+            Call.offered_at,
+            Call.answered_at,
+            Call.ended_at,
+            Call.abandoned_at,
+            Call.agent_id,
         )
         .where(Call.site_id == site_id, Call.offered_at >= since, Call.offered_at <= now)
         .order_by(Call.offered_at, Call.id)
-    )  # fmt: skip
+    )
     return [
         CallRecord(
             call_id,
@@ -98,7 +105,7 @@ def published_schedule(
                 PlannedBreak.state.in_([BreakState.PUBLISHED.value, BreakState.TAKEN.value]),
             )
             .order_by(PlannedBreak.starts_at)
-        )  # fmt: skip
+        )
         for shift_id, starts_at, ends_at, name in found:
             breaks[shift_id].append((starts_at, ends_at, name))
     pieces: list[ScheduledActivity] = []
@@ -141,3 +148,123 @@ def last_event_at(db: Session, *, site_id: int) -> datetime | None:
         .order_by(AcdEvent.id.desc())
         .limit(1)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What the feed stored since the marks: calls to re-read, agents' states to re-read from."""
+
+    marks: tuple[int, int, int]  # the highest ids of raw events, calls and agent states seen
+    call_ids: frozenset[str]
+    agents_since: dict[str, datetime]  # agent code -> re-read its states ending after this
+
+
+def marks(db: Session, *, site_id: int) -> tuple[int, int, int]:
+    """The highest ids stored so far of the site's raw events, calls and agent states."""
+    S = AgentStateInterval
+    return (
+        db.scalar(select(func.max(AcdEvent.id)).where(AcdEvent.site_id == site_id)) or 0,
+        db.scalar(select(func.max(Call.id)).where(Call.site_id == site_id)) or 0,
+        db.scalar(select(func.max(S.id)).where(S.site_id == site_id)) or 0,
+    )
+
+
+def changes_since(db: Session, *, site_id: int, after: tuple[int, int, int]) -> Changes:
+    """Calls and agents touched by rows stored after the marks (ids only ever grow per site).
+
+    (`site_id + 0`: each query walks the primary key from the mark, not the site's index.)
+    """
+    event_mark, call_mark, state_mark = after
+    call_ids: set[str] = set()
+    since: dict[str, datetime] = {}
+
+    def touch(agent: str, at: datetime) -> None:
+        since[agent] = min(at, since.get(agent, at))
+
+    rows = db.execute(
+        select(AcdEvent.id, AcdEvent.call_id, AcdEvent.agent, AcdEvent.ts, AcdEvent.type).where(
+            AcdEvent.site_id + 0 == site_id, AcdEvent.id > event_mark
+        )
+    )
+    for row_id, call_id, agent, ts, type_ in rows:
+        event_mark = max(event_mark, row_id)
+        if call_id is not None:
+            call_ids.add(call_id)
+        if agent is not None and type_ == "agent.state":
+            touch(agent, ts)
+    for row_id, call_id in db.execute(
+        select(Call.id, Call.call_id).where(Call.site_id + 0 == site_id, Call.id > call_mark)
+    ):
+        call_mark = max(call_mark, row_id)
+        call_ids.add(call_id)
+    S = AgentStateInterval
+    for row_id, code, start in db.execute(
+        select(S.id, Agent.code, S.start)
+        .join(Agent, S.agent_id == Agent.id)
+        .where(S.site_id + 0 == site_id, S.id > state_mark)
+    ):
+        state_mark = max(state_mark, row_id)
+        touch(code, start)
+    return Changes((event_mark, call_mark, state_mark), frozenset(call_ids), since)
+
+
+def calls_by_id(db: Session, *, site_id: int, call_ids: Sequence[str]) -> list[CallRecord]:
+    """The site's calls with these call ids (those offered), as the kpi package reads them."""
+    queues = dict(db.execute(select(Queue.id, Queue.name).where(Queue.site_id == site_id)).all())
+    agents = dict(db.execute(select(Agent.id, Agent.code).where(Agent.site_id == site_id)).all())
+    found: list[CallRecord] = []
+    columns = (
+        Call.call_id,
+        Call.queue_id,
+        Call.offered_at,
+        Call.answered_at,
+        Call.ended_at,
+        Call.abandoned_at,
+        Call.agent_id,
+    )
+    for part in chunks(list(call_ids)):
+        rows = db.execute(
+            select(*columns).where(Call.site_id == site_id, among(db, Call.call_id, part))
+        )
+        found += [
+            CallRecord(
+                call_id,
+                queues.get(q, UNKNOWN_QUEUE) if q is not None else UNKNOWN_QUEUE,
+                offered,
+                answered,
+                ended,
+                abandoned,
+                agents.get(a) if a is not None else None,
+            )
+            for call_id, q, offered, answered, ended, abandoned, a in rows
+            if offered is not None
+        ]
+    return found
+
+
+def states_of_agents(
+    db: Session, *, site_id: int, since: dict[str, datetime]
+) -> list[StateInterval]:
+    """Each agent's intervals still open, or ending after the agent's own `since`."""
+    if not since:
+        return []
+    S = AgentStateInterval
+    earliest = min(since.values())
+    found: list[StateInterval] = []
+    for part in chunks(sorted(since)):
+        rows = db.execute(
+            select(Agent.code, S.state, S.start, S.end)
+            .join(Agent, S.agent_id == Agent.id)
+            .where(
+                S.site_id == site_id,
+                among(db, Agent.code, part),
+                or_(S.end.is_(None), S.end > earliest),
+            )
+            .order_by(S.start, S.id)
+        )
+        found += [
+            StateInterval(code, AgentState(state), start, end)
+            for code, state, start, end in rows
+            if end is None or end > since[code]
+        ]
+    return found

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import i18n
 from app.auth.guards import Db, allow
 from app.auth.scope import site_scope
 from app.db import utcnow
-from app.floor import alert_store, broadcast, records, service
-from app.floor.chart import sl_chart
-from app.floor.words import ACTIVITY_LABELS, STATE_LABELS
+from app.floor import alert_store, broadcast, service
+from app.floor.hub import View, hub_of
 from app.models import FloorAlert, Site, Team, User
 from app.web import STAFF, render
 
@@ -36,30 +38,13 @@ def _site(db: Session, user: User, site_id: int | None) -> Site:
     return site
 
 
-def _context(
-    db: Session, site: Site, team_id: int | None, sort: str, *, record_alerts: bool = True
-) -> dict[str, object]:
-    now = utcnow()
-    floor = service.load_floor(db, site=site, now=now, record_alerts=record_alerts)
-    target = floor.rules.service_level_target or 0.0
-    return {
-        "floor": floor,
-        "chart": sl_chart(floor.curve, day_start=floor.board.day_start, target=target),
-        "site": site,
-        "tz": site.timezone,
-        "now": now,
-        "rows": service.board_rows(floor.agents, now=now, team_id=team_id, sort=sort),
-        "team_id": team_id,
-        "sort": sort,
-        "sorts": service.SORTS,
-        "open_alerts": alert_store.open_alerts(db, site_id=site.id),
-        "history": alert_store.alert_history(db, site_id=site.id),
-        "quiet_since": service.feed_quiet_since(db, site=site, now=now),
-        "ever_heard": records.last_event_at(db, site_id=site.id) is not None,
-        "quiet_minutes": service.QUIET_MINUTES,
-        "state_labels": STATE_LABELS,
-        "activity_labels": ACTIVITY_LABELS,
-    }
+def _now() -> datetime:
+    """The Floor's clock (read at each call, so a test can run it with a simulation)."""
+    return utcnow()
+
+
+def _view(team_id: int | None, sort: str) -> View:
+    return View(i18n.current_locale.get(), team_id, sort if sort in service.SORTS else "name")
 
 
 @router.get("/floor", name="floor_page")
@@ -75,11 +60,17 @@ def page(
     teams = list(
         db.scalars(select(Team).where(Team.site_id == site.id, Team.active).order_by(Team.name))
     )
-    context = _context(db, site, team_id, sort) | {"sites": _sites(db, user), "teams": teams}
+    hub, view = hub_of(request.app, _now), _view(team_id, sort)
+    snapshot, _ = hub.snapshot(site.id)
+    context = hub.context(snapshot, view) | {
+        "sites": _sites(db, user),
+        "teams": teams,
+        "fragments": hub.fragments(snapshot, view),
+    }
     return render(request, "floor/page.html", context)
 
 
-def _fragment(name: str, path: str):  # type: ignore[no-untyped-def]
+def _fragment(event: str, name: str, path: str):  # type: ignore[no-untyped-def]
     def fragment(
         request: Request,
         db: Db,
@@ -88,18 +79,20 @@ def _fragment(name: str, path: str):  # type: ignore[no-untyped-def]
         team_id: int | None = None,
         sort: str = "name",
     ) -> Response:
+        """The fragment as every watcher of the site sees it (it only reads)."""
         site = _site(db, user, site_id)
-        context = _context(db, site, team_id, sort, record_alerts=name == "_alerts")
-        return render(request, f"floor/{name}.html", context)
+        hub = hub_of(request.app, _now)
+        snapshot, _ = hub.snapshot(site.id)
+        return HTMLResponse(hub.fragments(snapshot, _view(team_id, sort))[event])
 
     router.add_api_route(path, fragment, methods=["GET"], name=f"floor{name}")
 
 
-_fragment("_queue_tiles", "/floor/tiles")
-_fragment("_agent_board", "/floor/agents")
-_fragment("_sl_curve", "/floor/curve")
-_fragment("_alerts", "/floor/alerts")
-_fragment("_feed_status", "/floor/feed")
+_fragment("tiles", "_queue_tiles", "/floor/tiles")
+_fragment("agents", "_agent_board", "/floor/agents")
+_fragment("curve", "_sl_curve", "/floor/curve")
+_fragment("alerts", "_alerts", "/floor/alerts")
+_fragment("feed", "_feed_status", "/floor/feed")
 
 
 @router.post("/floor/alerts/{alert_id}/acknowledge", name="floor_acknowledge")
@@ -111,21 +104,47 @@ def acknowledge(request: Request, db: Db, user: Staff, alert_id: int) -> Respons
     if site.id != alert.site_id:
         raise HTTPException(404)
     alert_store.acknowledge(db, alert=alert, user=user, now=utcnow())
-    return render(request, "floor/_alerts.html", _context(db, site, None, "name"))
+    broadcast.announce(db, site_id=site.id)  # every watcher's alerts, once this commits
+    hub = hub_of(request.app, _now)
+    snapshot, _ = hub.snapshot(site.id)
+    context = hub.context(snapshot, _view(None, "name")) | {
+        "open_alerts": alert_store.open_alerts(db, site_id=site.id),
+        "history": alert_store.alert_history(db, site_id=site.id),
+    }
+    return render(request, "floor/_alerts.html", context)
 
 
 @router.get("/floor/stream", name="floor_stream")
-async def stream(request: Request, db: Db, user: Staff, site_id: int) -> Response:
+async def stream(
+    request: Request,
+    db: Db,
+    user: Staff,
+    site_id: int,
+    team_id: int | None = None,
+    sort: str = "name",
+    version: int = 0,
+) -> Response:
     site = _site(db, user, site_id)
     if site.id != site_id:
         raise HTTPException(404)
     db.close()  # the stream runs for minutes: hold no database connection meanwhile
     broadcast.ensure_bridge(request.app.state.settings.resolved_database_url())
     lifetime = getattr(request.app.state, "floor_stream_seconds", 600.0)
+    hub, view = hub_of(request.app, _now), _view(team_id, sort)
+
+    def latest() -> tuple[int, dict[str, str], float]:
+        snapshot, retry = hub.snapshot(site_id, record=True)
+        return snapshot.version, dict(hub.fragments(snapshot, view)), retry
+
+    async def fetch() -> tuple[int, dict[str, str], float]:
+        return await asyncio.to_thread(latest)
 
     async def events() -> AsyncIterator[str]:
         with broadcast.BROADCASTER.subscribe(site_id) as queue:
-            async for chunk in broadcast.floor_stream(queue, lifetime_seconds=lifetime):
+            chunks = broadcast.floor_stream(
+                queue, fetch=fetch, known=(version, {}), lifetime_seconds=lifetime
+            )
+            async for chunk in chunks:
                 yield chunk
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}

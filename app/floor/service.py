@@ -94,18 +94,18 @@ def _activity_now(schedule: list[ScheduledActivity], now: datetime) -> dict[str,
     return {p.agent: p.activity for p in schedule if p.start <= now < p.end}
 
 
-def _agent_rows(
-    db: Session,
-    site: Site,
+def agent_rows(
+    agents: list[records.AgentInfo],
     states: list[StateInterval],
     schedule: list[ScheduledActivity],
     adherence: dict[str, AgentAdherence],
     now: datetime,
 ) -> tuple[AgentRow, ...]:
+    """The board's lines: every active agent logged in or scheduled today, by name."""
     current, activity = _current(states, now), _activity_now(schedule, now)
     scheduled_today = {p.agent for p in schedule}
     rows = []
-    for agent in records.site_agents(db, site_id=site.id):
+    for agent in agents:
         state = current.get(agent.code)
         if state is None and agent.code not in scheduled_today:
             continue
@@ -138,8 +138,8 @@ def _curve(
     )
 
 
-def load_floor(db: Session, *, site: Site, now: datetime, record_alerts: bool = True) -> Floor:
-    """The Floor at `now`; its alerts are recorded too (first seen, last seen, cleared)."""
+def load_floor(db: Session, *, site: Site, now: datetime) -> Floor:
+    """The Floor at `now`, read and computed whole (it writes nothing)."""
     tz = ZoneInfo(site.timezone)
     day_start = now.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
     since = day_start - OPEN_CALL_LOOKBACK
@@ -147,32 +147,46 @@ def load_floor(db: Session, *, site: Site, now: datetime, record_alerts: bool = 
     calls = [c for c in (call_as_of(call, now) for call in stored_calls) if c is not None]
     states = [
         s
-        for s in (state_as_of(i, now) for i in records.states_for_floor(
-            db, site_id=site.id, since=since, now=now
-        ))
+        for s in (
+            state_as_of(i, now)
+            for i in records.states_for_floor(db, site_id=site.id, since=since, now=now)
+        )
         if s is not None
-    ]  # fmt: skip
+    ]
     board = live_board(
-        calls, states, now=now, tz=tz, interval_minutes=INTERVAL_MINUTES,
-        thresholds=thresholds_of(site), queues=records.site_queues(db, site_id=site.id),
-    )  # fmt: skip
+        calls,
+        states,
+        now=now,
+        tz=tz,
+        interval_minutes=INTERVAL_MINUTES,
+        thresholds=thresholds_of(site),
+        queues=records.site_queues(db, site_id=site.id),
+    )
     schedule = records.published_schedule(
         db, site_id=site.id, since=day_start, until=day_start + timedelta(days=1)
     )
     adherence = agent_adherence(
         schedule, states, start=board.day_start, end=now, grace_seconds=GRACE_SECONDS
     )
-    alerts = evaluate_alerts(board, RULES, adherence)
-    if record_alerts:
-        sync_alerts(db, site_id=site.id, alerts=alerts, now=now)
     return Floor(
         site=site,
         board=board,
-        agents=_agent_rows(db, site, states, schedule, {a.agent: a for a in adherence}, now),
+        agents=agent_rows(
+            records.site_agents(db, site_id=site.id),
+            states,
+            schedule,
+            {a.agent: a for a in adherence},
+            now,
+        ),
         curve=_curve(board, calls, site, tz),
-        alerts=alerts,
+        alerts=evaluate_alerts(board, RULES, adherence),
         rules=RULES,
     )
+
+
+def record_alerts(db: Session, *, floor: Floor, now: datetime) -> None:
+    """Keep the Floor's alerts: new keys added, seen ones touched, gone ones cleared."""
+    sync_alerts(db, site_id=floor.site.id, alerts=floor.alerts, now=now)
 
 
 def _sort_key(sort: str, now: datetime):  # type: ignore[no-untyped-def]

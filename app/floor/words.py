@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.i18n import N_
+from app.i18n import N_, _
 
 STATE_LABELS = {
     "logged_out": N_("Logged out"),
@@ -23,3 +23,18 @@ ACTIVITY_LABELS = {
     "training": N_("Training"),
     "other": N_("Other"),
 }
+
+
+def minutes_text(minutes: float) -> str:
+    """A whole number of minutes with its unit, in the current language ("12 min")."""
+    return _("%(n)d min") % {"n": minutes}
+
+
+def seconds_text(seconds: float | None) -> str:
+    """Whole seconds with their unit, in the current language ("35 s"); a dash for none."""
+    return "—" if seconds is None else _("%(n).0f s") % {"n": seconds}
+
+
+def hours_text(hours: float) -> str:
+    """Hours with their unit, in the current language ("1.5 h")."""
+    return _("%(n)g h") % {"n": hours}

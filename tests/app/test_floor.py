@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
@@ -71,17 +71,30 @@ def test_on_the_phones_through_a_published_break_is_out_of_adherence_after_the_g
     assert kinds == {AlertKind.OUT_OF_ADHERENCE}
 
 
+def _recorded(db: Session, site: Site, now: datetime) -> service.Floor:
+    floor = service.load_floor(db, site=site, now=now)
+    service.record_alerts(db, floor=floor, now=now)
+    return floor
+
+
+def test_loading_the_floor_writes_nothing(db: Session, center: Center) -> None:
+    site = _morning(db, center)
+    floor = service.load_floor(db, site=site, now=NOW)
+    assert any(alert.subject == "A003" for alert in floor.alerts)
+    assert db.scalars(select(FloorAlert)).all() == []
+
+
 def test_an_alert_is_kept_once_per_key_then_cleared(db: Session, center: Center) -> None:
     site = _morning(db, center)
-    service.load_floor(db, site=site, now=NOW)
-    service.load_floor(db, site=site, now=NOW + timedelta(minutes=1))
+    _recorded(db, site, NOW)
+    _recorded(db, site, NOW + timedelta(minutes=1))
     rows = list(db.scalars(select(FloorAlert).where(FloorAlert.kind == "out_of_adherence")))
     assert len(rows) == 1
     assert rows[0].subject == "A003"
     assert rows[0].first_seen_at == NOW and rows[0].last_seen_at == NOW + timedelta(minutes=1)
     assert rows[0].cleared_at is None
     later = NOW + timedelta(hours=2)  # the break is long over, and so is the episode
-    service.load_floor(db, site=site, now=later)
+    _recorded(db, site, later)
     db.refresh(rows[0])
     assert rows[0].cleared_at == later
     assert rows[0] not in alert_store.open_alerts(db, site_id=site.id)
@@ -90,7 +103,7 @@ def test_an_alert_is_kept_once_per_key_then_cleared(db: Session, center: Center)
 
 def test_acknowledge_is_recorded_and_audited(db: Session, center: Center) -> None:
     site = _morning(db, center)
-    service.load_floor(db, site=site, now=NOW)
+    _recorded(db, site, NOW)
     alert = db.scalars(select(FloorAlert).where(FloorAlert.kind == "out_of_adherence")).one()
     supervisor = db.get(User, center.users["supervisor"])
     assert supervisor is not None
@@ -128,7 +141,7 @@ def test_a_key_stored_meanwhile_by_another_render_is_reused(
     site = _morning(db, center)
     db.commit()
     with app.state.sessionmaker() as other:  # another request got there first
-        service.load_floor(other, site=site, now=NOW)
+        _recorded(other, site, NOW)
         other.commit()
     key = db.scalars(select(FloorAlert.key).where(FloorAlert.subject == "A003")).one()
     copy = FloorAlert(site_id=site.id, key=key, first_seen_at=NOW)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,6 +20,7 @@ from app.db import utcnow
 from app.events import tokens
 from app.floor import broadcast
 from app.floor.broadcast import Broadcaster, floor_stream
+from app.floor.hub import MIN_GAP_SECONDS, View, hub_of
 from app.models import AuditEntry, FloorAlert, Site
 from tests.app.conftest import Center
 from tests.app.floor_setup import morning_events, publish_break, store
@@ -57,7 +60,7 @@ def test_the_page_and_its_fragments(
 
 
 def test_out_of_adherence_shows_and_is_acknowledged_from_the_screen(
-    db: Session, center: Center, as_role: Callable[[str], TestClient]
+    app: FastAPI, db: Session, center: Center, as_role: Callable[[str], TestClient]
 ) -> None:
     site = db.get(Site, center.site_id)
     assert site is not None
@@ -68,6 +71,11 @@ def test_out_of_adherence_shows_and_is_acknowledged_from_the_screen(
     client = as_role("supervisor")
     board = client.get(f"/floor/agents?site_id={site.id}").text
     assert 'data-agent="A003" class="out-of-adherence"' in board
+    assert client.get("/floor").status_code == 200
+    alerts = client.get(f"/floor/alerts?site_id={site.id}").text
+    assert "A003: out of adherence for" not in alerts  # reading the Floor records nothing
+    assert db.scalars(select(FloorAlert)).all() == []
+    hub_of(app).snapshot(site.id, record=True)  # what a stream does on each update
     alerts = client.get(f"/floor/alerts?site_id={site.id}").text
     assert "A003: out of adherence for" in alerts
     alert = db.scalars(select(FloorAlert).where(FloorAlert.subject == "A003")).one()
@@ -78,6 +86,52 @@ def test_out_of_adherence_shows_and_is_acknowledged_from_the_screen(
     audit = db.scalars(select(AuditEntry).where(AuditEntry.entity == "floor_alerts")).one()
     assert audit.action == "acknowledge" and audit.user_id == center.users["supervisor"]
     assert client.post("/floor/alerts/999999/acknowledge").status_code == 404
+    client.headers.pop("X-CSRF-Token")
+    assert client.post(f"/floor/alerts/{alert.id}/acknowledge").status_code in (400, 403)
+
+
+def test_units_are_in_the_watchers_language(
+    db: Session, center: Center, as_role: Callable[[str], TestClient]
+) -> None:
+    site = db.get(Site, center.site_id)
+    assert site is not None
+    store(db, site, morning_events(utcnow() - timedelta(minutes=220)))
+    db.commit()
+    client = as_role("supervisor")
+    english = client.get(f"/floor/agents?site_id={site.id}").text
+    assert re.search(r"\d+ min<", english)
+    client.post("/language", data={"locale": "ru", "next": "/floor"})
+    board = client.get(f"/floor/agents?site_id={site.id}").text
+    tiles = client.get(f"/floor/tiles?site_id={site.id}").text
+    assert re.search(r"\d+ мин<", board) and " min<" not in board
+    assert re.search(r"\d+ с<", tiles) and " s<" not in tiles
+
+
+def test_one_update_is_computed_once_and_rendered_once_for_every_watcher(
+    app: FastAPI, db: Session, center: Center
+) -> None:
+    site = db.get(Site, center.site_id)
+    assert site is not None
+    store(db, site, morning_events(utcnow() - timedelta(minutes=220)))
+    db.commit()
+    hub = hub_of(app)
+    hub.snapshot(site.id, record=True)
+    before = (hub.counters.computed, hub.counters.recorded, hub.counters.rendered)
+    time.sleep(MIN_GAP_SECONDS)
+    hub.poke(site.id)
+    views = [View("en"), View("ru"), View("en", None, "state")]
+
+    def watch(n: int) -> tuple[int, str]:
+        snapshot, _ = hub.snapshot(site.id, record=True)
+        return snapshot.version, hub.fragments(snapshot, views[n % 3])["tiles"]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        seen = list(pool.map(watch, range(50)))
+    assert len({version for version, _ in seen}) == 1
+    after = (hub.counters.computed, hub.counters.recorded, hub.counters.rendered)
+    # one computation, one recording; tiles, curve, alerts, feed per language (2 x 4) and
+    # the agent board per view (3)
+    assert [b - a for a, b in zip(before, after, strict=True)] == [1, 1, 11]
 
 
 def test_a_supervisor_sees_only_their_sites_alerts(
@@ -159,6 +213,7 @@ def test_the_stream_sends_floor_after_events_are_posted(
     poster.join()
     feed.close()
     assert "event: floor" in body
+    assert "event: tiles" in body and 'data: <div id="queue-tiles"' in body
     assert time.monotonic() - started < 5
 
 
