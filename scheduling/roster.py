@@ -87,6 +87,8 @@ lower bound on the objective (the weekly linear relaxation's, or CP-SAT's), `gap
 much they work and why (the contract's floor, the slots that would go short without a day),
 their days off, each wish not granted and why, and their weekends and late shifts against
 the team's average; `notes` give the status and the runs of slots left short, and why.
+Each line of `explanation` and `notes` is also kept as an `Explanation` (a code and its
+figures: `AgentRoster.explained`, `Roster.noted`) so that the app can say it in any language.
 """
 
 from __future__ import annotations
@@ -110,6 +112,7 @@ from scheduling.roster_types import (
     AgentReason,
     AgentRoster,
     Assignment,
+    Explanation,
     Instance,
     Params,
     Penalty,
@@ -119,8 +122,8 @@ from scheduling.roster_types import (
 )
 
 __all__ = [
-    "AgentReason", "AgentRoster", "Assignment", "InputError", "Instance", "Params", "Penalty",
-    "Roster", "Rules", "Weights", "parse_instance", "roster", "roster_to_json", "solve",
+    "AgentReason", "AgentRoster", "Assignment", "Explanation", "InputError", "Instance", "Params",
+    "Penalty", "Roster", "Rules", "Weights", "parse_instance", "roster", "roster_to_json", "solve",
 ]
 
 _CP_SAT_CHOICES = 4_000  # choice variables up to which CP-SAT gets the roster after search

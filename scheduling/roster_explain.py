@@ -1,5 +1,21 @@
-"""Each agent's roster in words: how much they work and why, their days off, their wishes,
-and their share of weekends and late shifts against the team's."""
+"""Each agent's roster explained: how much they work and why, their days off, their wishes,
+and their share of weekends and late shifts against the team's.
+
+Each sentence is an `Explanation` (a code and its figures); `roster_words` says it in English,
+the app in the reader's language. The codes and their figures (minutes, day indexes):
+
+- works: name, days, minutes, credit_minutes (paid time off, 0 when none);
+- week_none_needed, week_fewest, week_short, week_closer: the head of a week's line, week (1
+  for the first), first, last (days), days, minutes, credit_minutes, high, and with a
+  contract target, tolerance; then why that many days: none needed; the fewest that reach
+  low with shifts of at most longest; or fewest for the contract (at_cap 1 when that is the
+  week's most) and the days without which a queue would be short, short ((day, agent-slots),
+  the first three) and more, or the other days bring the hours closer to the contract;
+- time_off, unavailable, off_as_wished: days;
+- wish_other_shifts, wish_short (slots), wish_contract: the wish's kind, shift, day (absent
+  for every day);
+- fairness: weekend_days, weekend_mean, late_shifts, late_mean.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scheduling.roster_domain import (
-    OFF,
-    Band,
-    Facts,
-    Ints,
-    Plan,
-    covered,
-    day_label,
-    hours,
-    shift_minutes,
-)
-from scheduling.roster_types import Agent, Instance, Wish
+from scheduling.roster_domain import OFF, Band, Facts, Ints, Plan, covered, shift_minutes
+from scheduling.roster_types import Agent, Explanation, Figure, Instance, Wish
 
 
 @dataclass(frozen=True)
@@ -39,49 +45,53 @@ def needed_slots(instance: Instance, floor: Floor, day: int, shift: int, queue: 
 
 def explain_agent(
     instance: Instance, facts: Facts, floor: Floor, plan: Plan, index: int
-) -> tuple[str, ...]:
-    """The agent's roster explained, one sentence a line."""
+) -> tuple[Explanation, ...]:
+    """The agent's roster explained, one sentence each."""
     agent = instance.agents[index]
     row = plan.shift[index]
     minutes = shift_minutes(instance)
     worked = int(np.where(row >= 0, minutes[row], 0).sum())
     credit = sum(t.credit_minutes for t in agent.time_off)
-    first = f"{agent.name} works {_count(int((row >= 0).sum()), 'day')}, {hours(worked)}"
-    lines = [first + (f", and has {hours(credit)} of paid time off" if credit else "")]
+    lines = [
+        Explanation(
+            "works",
+            {"name": agent.name, "days": int((row >= 0).sum()), "minutes": worked,
+             "credit_minutes": credit},
+        )
+    ]
     for band in facts.bands[index]:
         lines.append(_week_line(instance, floor, plan, index, band))
-    lines += _days_off(instance, agent, row)
+    lines += _days_off(agent, row)
     lines += [_wish_line(instance, floor, plan, index, wish)
               for wish in agent.wishes if _unmet(instance, wish, row)]
     weekend = sum(1 for d in range(instance.days) if row[d] != OFF and instance.weekend(d))
     late = sum(1 for s in row if s != OFF and instance.shifts[s].late)
-    lines.append(f"{_count(weekend, 'weekend day')} (team average {floor.weekend_mean:.1f}), "
-                 f"{_count(late, 'late shift')} (team average {floor.late_mean:.1f})")
+    lines.append(
+        Explanation(
+            "fairness",
+            {"weekend_days": weekend, "weekend_mean": floor.weekend_mean, "late_shifts": late,
+             "late_mean": floor.late_mean},
+        )
+    )
     return tuple(lines)
-
-
-def _count(number: int, thing: str) -> str:
-    return f"{number} {thing}" + ("" if number == 1 else "s")
 
 
 def _week_line(
     instance: Instance, floor: Floor, plan: Plan, index: int, band: Band
-) -> str:
+) -> Explanation:
     """The week's days and hours, and why that many: the contract's floor, the queues that
     would go short without a day, or the hours closer to the contract."""
     agent = instance.agents[index]
     row = plan.shift[index]
     minutes = shift_minutes(instance)
     days = [d for d in band.days if row[d] != OFF]
-    done = sum(int(minutes[row[d]]) for d in days) + band.credit
-    span = (f"week {band.days.start // 7 + 1} ({day_label(instance, band.days.start)} to "
-            f"{day_label(instance, band.days.stop - 1)})")
-    counted = f"{hours(done)} with time off" if band.credit else hours(done)
-    if band.target is None:
-        head = f"{span}: {_count(len(days), 'day')}, {counted} (at most {hours(band.high)})"
-    else:
-        head = (f"{span}: {_count(len(days), 'day')}, {counted} against a contract of "
-                f"{hours(band.target)} ± {hours(agent.tolerance_minutes)}")
+    head: dict[str, Figure] = {
+        "week": band.days.start // 7 + 1, "first": band.days.start, "last": band.days.stop - 1,
+        "days": len(days), "minutes": sum(int(minutes[row[d]]) for d in days) + band.credit,
+        "credit_minutes": band.credit, "high": band.high,
+    }
+    if band.target is not None:
+        head |= {"target": band.target, "tolerance": agent.tolerance_minutes}
     longest = int(max(minutes))
     fewest = max(0, -(-(band.low - band.credit) // longest))
     needed = {d: needed_slots(instance, floor, d, int(row[d]), int(plan.queue[index, d]))
@@ -89,31 +99,28 @@ def _week_line(
     extra = sorted((d for d in days if needed[d]), key=lambda d: -needed[d])
     if len(days) <= fewest:
         if not fewest:
-            return f"{head}: no day is needed"
-        return (f"{head}: the fewest days that reach {hours(band.low)} with shifts of at "
-                f"most {hours(longest)}")
+            return Explanation("week_none_needed", head)
+        return Explanation("week_fewest", head | {"low": band.low, "longest": longest})
     cap = instance.rules.max_shifts_per_week
-    most = " (the most a week allows)" if cap is not None and len(days) >= cap else ""
-    why = f"{head}: {fewest} for the contract{most}, and " if fewest else f"{head}: "
+    head |= {"fewest": fewest, "at_cap": int(cap is not None and len(days) >= cap)}
     if extra:
-        top = ", ".join(f"{day_label(instance, d)} ({needed[d]} agent-slots)" for d in extra[:3])
-        more = f" and {len(extra) - 3} more" if len(extra) > 3 else ""
-        return f"{why}without the shift on {top}{more} a queue would be short"
-    return f"{why}the other days bring the hours closer to the contract"
+        short = tuple((d, needed[d]) for d in extra[:3])
+        return Explanation("week_short", head | {"short": short, "more": max(0, len(extra) - 3)})
+    return Explanation("week_closer", head)
 
 
-def _days_off(instance: Instance, agent: Agent, row: Ints) -> list[str]:
+def _days_off(agent: Agent, row: Ints) -> list[Explanation]:
     lines = []
     leave = [t.day for t in agent.time_off]
     if leave:
-        lines.append("time off on " + ", ".join(day_label(instance, d) for d in leave))
+        lines.append(Explanation("time_off", {"days": tuple(leave)}))
     away = sorted({u.day for u in agent.unavailable} - set(leave))
     if away:
-        lines.append("unavailable (in part) on " + ", ".join(day_label(instance, d) for d in away))
+        lines.append(Explanation("unavailable", {"days": tuple(away)}))
     granted = [w.day for w in agent.wishes
                if w.kind == "day_off" and w.day is not None and row[w.day] == OFF]
     if granted:
-        lines.append("off as wished on " + ", ".join(day_label(instance, d) for d in granted))
+        lines.append(Explanation("off_as_wished", {"days": tuple(granted)}))
     return lines
 
 
@@ -130,15 +137,17 @@ def _unmet(instance: Instance, wish: Wish, row: Ints) -> bool:
     return any(row[d] not in (OFF, shift) for d in days)
 
 
-def _wish_line(instance: Instance, floor: Floor, plan: Plan, index: int, wish: Wish) -> str:
-    on = "" if wish.day is None else f" on {day_label(instance, wish.day)}"
-    what = {"day_off": f"a day off{on}", "shift": f"shift {wish.shift}{on}",
-            "avoid": f"no shift {wish.shift}{on}"}[wish.kind]
+def _wish_line(
+    instance: Instance, floor: Floor, plan: Plan, index: int, wish: Wish
+) -> Explanation:
+    what: dict[str, Figure] = {"kind": wish.kind, "shift": wish.shift or ""}
+    if wish.day is not None:
+        what["day"] = wish.day
     if wish.kind != "day_off" or wish.day is None:
-        return f"wish for {what} not granted: other shifts covered more of the requirement"
+        return Explanation("wish_other_shifts", what)
     day = wish.day
     short = needed_slots(instance, floor, day, int(plan.shift[index, day]),
                          int(plan.queue[index, day]))
     if short:
-        return f"wish for {what} not granted: {short} agent-slots would be short without them"
-    return f"wish for {what} not granted: the contract hours needed the day"
+        return Explanation("wish_short", what | {"slots": short})
+    return Explanation("wish_contract", what)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import numpy as np
 
 from scheduling.roster_domain import (
@@ -11,7 +13,6 @@ from scheduling.roster_domain import (
     Plan,
     coverage,
     covered,
-    day_label,
     penalties,
     shift_minutes,
     shortage,
@@ -23,13 +24,21 @@ from scheduling.roster_types import (
     AgentReason,
     AgentRoster,
     Assignment,
+    Explanation,
+    Figure,
     Instance,
     Params,
     Roster,
     Status,
 )
+from scheduling.roster_words import in_english, note_in_english
 
 MAX_SHORTAGE_NOTES = 12
+
+
+class _Notes(TypedDict):
+    noted: tuple[Explanation, ...]
+    notes: tuple[str, ...]
 
 
 def build_roster(
@@ -60,23 +69,26 @@ def build_roster(
         coverage=tuple(tuple(int(v) for v in row) for row in cover),
         shortage=tuple(tuple(int(v) for v in row) for row in short),
         penalties=terms,
-        notes=(_status_note(status, total, bound, params),
-               *_shortage_notes(instance, facts, short, proven=status == "OPTIMAL")),
+        **_notes(instance, (_status_note(status, total, bound, params),
+                            *_shortage_notes(instance, facts, short,
+                                             proven=status == "OPTIMAL"))),
     )
 
 
 def infeasible_roster(reasons: tuple[AgentReason, ...], seconds: float) -> Roster:
     """No roster: these agents' own rules cannot all hold."""
-    who = "agent" if len(reasons) == 1 else "agents"
     return Roster("INFEASIBLE", None, None, seconds, infeasible_agents=reasons,
-                  notes=(f"{len(reasons)} {who} cannot be rostered under their own rules, "
-                         "contract and time off",))
+                  **_notes(None, (Explanation("cannot_roster", {"agents": len(reasons)}),)))
 
 
 def unknown_roster(instance: Instance, outcome: Outcome, seconds: float) -> Roster:
     """No roster found in the time limit."""
     return Roster("UNKNOWN", None, outcome.bound, seconds, queues=instance.queues,
-                  notes=("no roster found in the time limit",))
+                  **_notes(instance, (Explanation("not_found"),)))
+
+
+def _notes(instance: Instance | None, noted: tuple[Explanation, ...]) -> _Notes:
+    return {"noted": noted, "notes": tuple(note_in_english(instance, n) for n in noted)}
 
 
 def _agent_roster(
@@ -86,6 +98,7 @@ def _agent_roster(
     row = plan.shift[index]
     minutes = shift_minutes(instance)
     worked = np.where(row >= 0, minutes[row], 0)
+    explained = explain_agent(instance, facts, floor, plan, index)
     days = tuple(
         None if row[d] == OFF
         else Assignment(instance.shifts[int(row[d])].name,
@@ -101,26 +114,27 @@ def _agent_roster(
         weekend_days=sum(1 for d in range(instance.days) if row[d] != OFF and instance.weekend(d)),
         late_shifts=sum(1 for s in row if s != OFF and instance.shifts[int(s)].late),
         unmet_wishes=unmet_wishes(instance, agent, row),
-        explanation=explain_agent(instance, facts, floor, plan, index),
+        explanation=tuple(in_english(instance, line) for line in explained),
+        explained=explained,
     )
 
 
-def _status_note(status: Status, total: int, bound: int | None, params: Params) -> str:
+def _status_note(status: Status, total: int, bound: int | None, params: Params) -> Explanation:
     if status == "OPTIMAL":
-        return "proven optimal"
-    limit = f"time limit of {params.time_limit_seconds:g} s reached"
+        return Explanation("proven_optimal")
+    limit: dict[str, Figure] = {"seconds": params.time_limit_seconds}
     if bound is None:
-        return f"{limit}; no bound proven"
+        return Explanation("time_limit", limit)
     gap = (total - bound) / total if total else 0.0
-    return f"{limit}; best bound {bound}, gap {gap:.1%}"
+    return Explanation("time_limit", limit | {"bound": bound, "gap": gap})
 
 
 def _shortage_notes(instance: Instance, facts: Facts, short: Ints, *, proven: bool
-                    ) -> list[str]:
+                    ) -> list[Explanation]:
     """Runs of short slots per queue, and why: no shift covers them, no agent may take one
     that does, or covering them costs more elsewhere (proven, or as far as the search saw)."""
     reach = _reach(instance, facts)
-    notes: list[str] = []
+    notes: list[Explanation] = []
     for queue, row in enumerate(short):
         slot = 0
         while slot < len(row):
@@ -130,16 +144,15 @@ def _shortage_notes(instance: Instance, facts: Facts, short: Ints, *, proven: bo
             end = slot
             while end < len(row) and row[end] and reach[queue, end] == reach[queue, slot]:
                 end += 1
-            why = ("no shift covers these slots", "no agent may work a shift that covers them",
-                   "covering them costs more elsewhere: the roster is optimal" if proven
-                   else "the best roster found leaves them short")[int(reach[queue, slot])]
-            notes.append(f"{instance.queues[queue]}: {_clock(instance, slot)} to "
-                         f"{_clock(instance, end)}: {int(row[slot:end].sum())} agent-slots "
-                         f"short ({why})")
+            cause = ("no_shift", "no_agent", "optimal" if proven else "best_found")
+            notes.append(Explanation("short_run", {
+                "queue": instance.queues[queue], **_clock(instance, "first", slot),
+                **_clock(instance, "end", end), "slots": int(row[slot:end].sum()),
+                "cause": cause[int(reach[queue, slot])]}))
             slot = end
     if len(notes) > MAX_SHORTAGE_NOTES:
         extra = len(notes) - MAX_SHORTAGE_NOTES
-        notes = [*notes[:MAX_SHORTAGE_NOTES], f"and {extra} more such runs"]
+        notes = [*notes[:MAX_SHORTAGE_NOTES], Explanation("more_runs", {"runs": extra})]
     return notes
 
 
@@ -159,7 +172,7 @@ def _reach(instance: Instance, facts: Facts) -> Ints:
     return reach
 
 
-def _clock(instance: Instance, slot: int) -> str:
+def _clock(instance: Instance, name: str, slot: int) -> dict[str, Figure]:
+    """A slot as its day and its minute of the day, `<name>_day` and `<name>_minutes`."""
     day, within = divmod(slot, instance.slots_per_day)
-    minutes = within * instance.slot_minutes
-    return f"{day_label(instance, day)} {minutes // 60:02d}:{minutes % 60:02d}"
+    return {f"{name}_day": day, f"{name}_minutes": within * instance.slot_minutes}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 MINUTES_PER_DAY = 1440
@@ -137,6 +138,18 @@ class Assignment:
     queue: str
 
 
+Figure = int | float | str | tuple[int, ...] | tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """One sentence of an explanation as a code and its figures, so that it can be said in any
+    language; minutes are minutes, days are day indexes of the horizon (see roster_words)."""
+
+    code: str
+    figures: Mapping[str, Figure] = field(default_factory=dict)
+
+
 @dataclass(frozen=True, slots=True)
 class AgentRoster:
     """One agent's days (None = off), the figures they give, and why, in words."""
@@ -148,7 +161,8 @@ class AgentRoster:
     weekend_days: int
     late_shifts: int
     unmet_wishes: int
-    explanation: tuple[str, ...] = ()
+    explanation: tuple[str, ...] = ()  # `explained` in English, as specs/shifts.md gives it
+    explained: tuple[Explanation, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +201,8 @@ class Roster:
     shortage: tuple[tuple[int, ...], ...] = ()  # per queue, agents missing per slot
     penalties: tuple[Penalty, ...] = ()
     infeasible_agents: tuple[AgentReason, ...] = ()
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # `noted` in English, as specs/shifts.md gives them
+    noted: tuple[Explanation, ...] = ()
 
     @property
     def gap(self) -> float:

@@ -21,11 +21,13 @@ from app.models import (
     Team,
     User,
 )
+from app.rosters import explained
 from app.rosters.instance import TeamWeek, build_instance, load_team_week, template_span
 from scheduling.roster import Params, Roster, roster_to_json, solve
 
 GENERATE_KIND = "rosters.generate"
 DEFAULT_TIME_LIMIT_SECONDS = 20.0
+EXPLANATIONS = ("explanations", "explained")  # per agent: too long for the audit trail
 
 
 def job_params(
@@ -74,7 +76,7 @@ def generate(db: Session, context: JobContext) -> dict[str, Any]:
             action="generate",
             entity=job,
             before=None,
-            extra={"result": {k: v for k, v in result.items() if k != "explanations"}},
+            extra={"result": {k: v for k, v in result.items() if k not in EXPLANATIONS}},
         )
     return result
 
@@ -100,6 +102,7 @@ def _result(week: TeamWeek, solved: Roster) -> dict[str, Any]:
             for r in doc["infeasible_agents"]
         ],
         "explanations": {a["id"]: a["explanation"] for a in doc["agents"]},
+        **explained.stored(solved),
         "team_id": week.team.id,
         "week": week.monday.isoformat(),
         "url": f"/rosters?{query}",

@@ -18,8 +18,8 @@ from app.forms import Form
 from app.i18n import _
 from app.jobs.service import enqueue
 from app.models import Agent, RosterStatus, RosterVersion, ShiftTemplate, Site, Team, User
+from app.rosters import explained, service
 from app.rosters import generate as generate_job
-from app.rosters import service
 from app.rosters.instance import TeamWeek, load_team_week
 from app.rosters.words import reasons_of
 from app.shifts.service import site_now
@@ -78,7 +78,8 @@ def _body(db: Session, week: TeamWeek, version_id: int | None, day: date | None)
         "intervals": service.intervals_of(week, cover, chosen_day),
         "chosen_day": chosen_day,
         "last_job": last,
-        "explanations": (version.result or {}).get("explanations", {}) if version else {},
+        "explanations": explained.explanations(version.result if version else None, week.days),
+        "notes": explained.notes(last.result if last else None, week.days),
         "planned_hours": service.planned_hours(entries),
         "tz": week.site.timezone,
     }

@@ -255,6 +255,9 @@ def test_the_generate_job_stores_a_draft_that_keeps_the_rules(
         assert abs(minutes + credit - 2400) <= 240, (agent_id, minutes)
     explanations = version.result["explanations"]
     assert str(center.agent_id) in explanations and explanations[str(center.agent_id)]
+    said = version.result["explained"][str(center.agent_id)]  # the same, as codes and figures
+    assert len(said) == len(explanations[str(center.agent_id)]) and said[0]["code"] == "works"
+    assert version.result["noted"][0]["code"] in ("proven_optimal", "time_limit")
 
 
 def test_generation_without_templates_fails_with_a_reason(
