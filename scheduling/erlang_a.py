@@ -19,14 +19,18 @@ negative-binomial distribution function, a sum of positive terms. With Z = sum o
                      = sum_j q_j ((1 - p_j) + p_j F_j) / Z,  F the NegBin distribution
     asa_seconds      = sum_j q_j E[wait; answered | j] / P(answered) / Z
     occupancy        = a P(answered) / N
-Every sum has positive terms only and is carried relative to its largest term (log space),
-so the figures are exact to rounding. The q_j rise until N + j r reaches a and then fall
-like a Gaussian of width sqrt(a / r); those below e^-40 of the largest are left out
-(`_last_queue_term`).
+Every sum has positive terms only and is carried relative to its largest term, so the
+figures are exact to rounding. The q_j rise until N + j r reaches a and then fall like a
+Gaussian of width sqrt(a / r); those below e^-40 of the largest are left out
+(`_last_queue_term`). The q_j and the NegBin terms are running products of their ratios
+while these stay within e^+-700 (each step rounds once, as a step of a running sum of logs
+does, at a quarter of the cost), else running sums of logs in extended precision.
 
 The smallest N: SL increases and occupancy decreases with N, and any N < target * a fails
-(at most N / a of the callers are ever answered). The search starts one below Erlang C's N for
-the same targets, gallops up or down from it until the answer is bracketed, then bisects.
+(at most N / a of the callers are ever answered). The search (`erlang_a_search`) starts one
+below Erlang C's N for the same targets, then follows how far each count misses or clears
+the targets; Erlang B at each probe comes from the count probed before it
+(`erlang.log_inverse_erlang_b_near`), Erlang C's N first.
 """
 
 from __future__ import annotations
@@ -34,20 +38,25 @@ from __future__ import annotations
 import numpy as np
 
 from scheduling.erlang import (
+    Bools,
     Floats,
     Ints,
     QueueFigures,
+    Wide,
     log_inverse_erlang_b,
+    log_inverse_erlang_b_near,
     row_groups,
     running_sums,
 )
 from scheduling.erlang_a_search import Search
-from scheduling.erlang_c import staff_erlang_c
+from scheduling.erlang_c import erlang_c_agents
 
 TIE = 1e-12
 """Relative slack in the occupancy cap: 0.85 x 10 agents is 8.5 Erlangs, despite rounding."""
 DECAY_NATS = 40.0
 """Queue terms this far below the largest (e^-40) are left out."""
+PRODUCT_RANGE_NATS = 700.0
+"""Running products stay within e^+-700, where doubles keep every digit."""
 
 
 def erlang_a_figures(
@@ -55,7 +64,8 @@ def erlang_a_figures(
     patience_seconds: Floats,
 ) -> QueueFigures:
     """SL, ASA, Pw, occupancy and abandon rate with `agents` >= 0 on the phones."""
-    figures, _ = _evaluate(agents, traffic, aht_seconds, answer_seconds, patience_seconds)
+    figures, _ = _evaluate(agents, traffic, aht_seconds, answer_seconds, patience_seconds,
+                           log_inverse_erlang_b(agents, traffic))
     return figures
 
 
@@ -70,18 +80,22 @@ def staff_erlang_a(
 ) -> tuple[Ints, QueueFigures]:
     """Smallest N with SL(N) >= `service_level` and occupancy <= `max_occupancy`, and the
     figures at that N. `lowest_erlang_c` is the first N the Erlang C search may try."""
-    erlang_c, _ = staff_erlang_c(traffic, aht_seconds, answer_seconds, service_level,
-                                 lowest_erlang_c)
+    erlang_c, log_inv_b_c = erlang_c_agents(traffic, aht_seconds, answer_seconds,
+                                            service_level, lowest_erlang_c)
     search = Search(
         low=np.maximum(np.ceil(service_level * traffic * (1 - 1e-9)) - 1, 0).astype(np.int64),
         guess=erlang_c - 1,  # callers who hang up usually save an agent or more
     )
     allowed_miss, cap = 1 - service_level, max_occupancy * (1 + TIE)
     log_allowed_miss, log_cap = np.log1p(-service_level), np.log(cap)
-    columns = (traffic, aht_seconds, answer_seconds, patience_seconds)
+    b_agents, log_inv_b = erlang_c, log_inv_b_c  # Erlang B at the count last evaluated
     while (probe := search.probe())[0].size:
         rows, agents = probe
-        figures, miss = _evaluate(agents, *(c[rows] for c in columns))
+        log_inv_b[rows] = log_inverse_erlang_b_near(agents, traffic[rows], b_agents[rows],
+                                                    log_inv_b[rows])
+        b_agents[rows] = agents
+        figures, miss = _evaluate(agents, traffic[rows], aht_seconds[rows],
+                                  answer_seconds[rows], patience_seconds[rows], log_inv_b[rows])
         meets = (miss <= allowed_miss[rows]) & (figures.occupancy <= cap[rows])
         with np.errstate(divide="ignore"):
             slack = np.stack([np.log(miss) - log_allowed_miss[rows],
@@ -91,11 +105,11 @@ def staff_erlang_a(
 
 
 def _evaluate(
-    n: Ints, traffic: Floats, aht: Floats, answer: Floats, patience: Floats
+    n: Ints, traffic: Floats, aht: Floats, answer: Floats, patience: Floats, log_inv_b: Floats
 ) -> tuple[QueueFigures, Floats]:
-    """Figures with n agents, and the miss fraction 1 - SL."""
+    """Figures with n agents, and the miss fraction 1 - SL; `log_inv_b` is log(1/B(n)),
+    B the Erlang B blocking."""
     ratio, answer_ratio = aht / patience, answer / patience
-    log_inv_b = log_inverse_erlang_b(n, traffic)
     with np.errstate(divide="ignore"):
         log_idle = log_inv_b + np.log(-np.expm1(-log_inv_b))  # log(1/B - 1); -inf when N = 0
     last = _last_queue_term(n, traffic, ratio)
@@ -133,22 +147,27 @@ def _queue_sums(
     (in aht). Columns past a row's last term are further terms of the same series."""
     n, a, r = n_int[:, None].astype(np.float64), a_row[:, None], r_row[:, None]
     rate = n + r * np.arange(1, width + 1, dtype=np.float64)  # s_j = N + (j + 1) r
-    log_q = running_sums(np.log(a / rate[:, :-1]))
-    top = np.maximum(log_idle, log_q.max(axis=1))
-    q = np.exp((log_q - top[:, None]).astype(np.float64))
+    shape, not_x = n / r + 1, -np.expm1(-t_row[:, None])  # NegBin(shape, x = exp(-T / patience))
+    # NegBin terms: x^shape, then times (shape + m) (1 - x) / (m + 1)
+    nb_steps = (shape + np.arange(width - 1.0)) * (not_x / np.arange(1.0, width))
+    with np.errstate(divide="ignore"):  # T = 0: every step of the NegBin has probability 0
+        # log x^shape, in extended precision: an error of 1e-16 in a log of -30 is 3e-15 in
+        # every term, and in the on-time share 1 - P(NegBin <= j) when that is small
+        log_first = shape.astype(np.longdouble) * np.log1p(-not_x.astype(np.longdouble))
+    q, nb, log_top, wide = _products(a / rate[:, :-1], log_first, nb_steps)
+    if wide.any():
+        q[wide], nb[wide], log_top[wide] = _logs(a[wide] / rate[wide, :-1], log_first[wide],
+                                                 nb_steps[wide])
+    top = np.maximum(log_idle, log_top)
+    q *= np.exp(log_top - top)[:, None]
     answer = n / rate
     gone = (rate - n) / rate
     wait = np.cumsum(1.0 / rate, axis=1)
-    shape, not_x = n / r + 1, -np.expm1(-t_row[:, None])  # NegBin(shape, x = exp(-T / patience))
-    with np.errstate(divide="ignore"):  # T = 0: every step of the NegBin has probability 0
-        steps = np.log((shape + np.arange(width - 1.0)) * (not_x / np.arange(1.0, width)))
-        first = shape.astype(np.longdouble) * np.log1p(-not_x.astype(np.longdouble))  # x^shape
-    nb = np.exp((running_sums(steps) + first).astype(np.float64))
     late = np.minimum(np.cumsum(nb, axis=1), 1.0)  # P(NegBin <= j)
     on_time = 1.0 - late  # exact to 1e-16 absolute; the miss below is exact relatively
     q_answer = q * answer
     return np.stack([
-        np.exp((log_idle - top).astype(np.float64)),
+        np.exp(log_idle - top),
         q.sum(axis=1),
         q_answer.sum(axis=1),
         np.einsum("ij,ij->i", q_answer, on_time),
@@ -158,3 +177,34 @@ def _queue_sums(
     ])
 
 
+def _products(
+    ratios: Floats, log_first_nb: Wide, nb_steps: Floats
+) -> tuple[Floats, Floats, Floats, Bools]:
+    """q_j / max q and the NegBin terms as running products, log max q, and the rows where
+    these leave the range of a double (to be done by `_logs`). Each step rounds once, as a
+    step of a running sum of logs does, so the terms are as exact, at a quarter of the cost."""
+    q = np.empty((ratios.shape[0], ratios.shape[1] + 1))
+    q[:, 0] = 1.0
+    nb = np.empty_like(q)
+    nb[:, :1] = np.exp(log_first_nb).astype(np.float64)
+    nb[:, 1:] = nb_steps
+    with np.errstate(over="ignore", invalid="ignore"):  # such rows are done again
+        np.cumprod(ratios, axis=1, out=q[:, 1:])
+        q_max = q.max(axis=1)
+        wide = ~(q_max < np.exp(PRODUCT_RANGE_NATS)) | (log_first_nb[:, 0] < -PRODUCT_RANGE_NATS)
+        q /= q_max[:, None]
+        np.cumprod(nb, axis=1, out=nb)
+        return q, nb, np.log(q_max), wide
+
+
+def _logs(
+    ratios: Floats, log_first_nb: Wide, nb_steps: Floats
+) -> tuple[Floats, Floats, Floats]:
+    """What `_products` gives, from running sums of logs in extended precision: any range."""
+    log_q = running_sums(np.log(ratios))
+    log_top = log_q.max(axis=1)
+    q = np.exp((log_q - log_top[:, None]).astype(np.float64))
+    with np.errstate(divide="ignore"):  # T = 0: every step of the NegBin has probability 0
+        steps = np.log(nb_steps)
+    nb = np.exp((running_sums(steps) + log_first_nb).astype(np.float64))
+    return q, nb, log_top.astype(np.float64)

@@ -26,11 +26,8 @@ from __future__ import annotations
 from dataclasses import fields
 
 import numpy as np
-import numpy.typing as npt
 
-from scheduling.erlang import Floats, Ints, QueueFigures
-
-Bools = npt.NDArray[np.bool_]
+from scheduling.erlang import Bools, Floats, Ints, QueueFigures
 
 GUIDED_ROUNDS = 8
 """Rounds in which the slacks guide the probes."""
@@ -53,6 +50,7 @@ class Search:
         self.low_s, self.high_s = np.full((SLACKS, *size), np.nan), np.full((SLACKS, *size), np.nan)
         self.low2_s, self.high2_s = self.low_s.copy(), self.high_s.copy()
         self.low2, self.high2 = self.low.copy(), self.high.copy()
+        self.probed = np.zeros(size, dtype=bool)  # whether low was evaluated (it fails)
         self.next = np.maximum(guess, self.low + 1)
         self.step = np.ones(size, dtype=np.int64)
         self.guided = np.zeros(size, dtype=bool)  # the last probe followed the lines
@@ -88,6 +86,7 @@ class Search:
         r, k = rows[down], np.flatnonzero(down)
         self.low2[r], self.low2_s[:, r] = self.low[r], self.low_s[:, r]
         self.low[r], self.low_s[:, r] = probe[k], slack[:, k]
+        self.probed[r] = True
 
     @property
     def figures(self) -> QueueFigures:
@@ -96,7 +95,7 @@ class Search:
     def _choose(self, rows: Ints) -> Ints:
         low, high, step = self.low[rows], self.high[rows], self.step[rows]
         self.step[rows] *= 2
-        known, evaluated = high >= 0, np.isfinite(self.low_s[0, rows])
+        known, evaluated = high >= 0, self.probed[rows]
         safe = np.where(known, np.where(evaluated, (low + high + 1) // 2, high - step), low + step)
         if self.rounds >= GUIDED_ROUNDS:
             self.guided[rows] = False
@@ -130,14 +129,15 @@ class Search:
         with np.errstate(invalid="ignore", divide="ignore"):
             between = low + (high - low) * ls / (ls - hs)
             up = low + ls * (low - self.low2[rows]) / (ls2 - ls)
-            down = high + hs * (self.high2[rows] - high) / (hs2 - hs)
-        known, evaluated = high >= 0, np.isfinite(ls[0])
+            down = high - hs * (self.high2[rows] - high) / (hs2 - hs)
+        known, evaluated = high >= 0, self.probed[rows]
         crossing = np.where(known, np.where(evaluated, between, down), up)
         usable = np.isfinite(crossing) & np.where(
             known, np.where(evaluated, ls > hs, hs > hs2), ls2 > ls
         )
-        met = evaluated & (ls <= 0)  # a slack already <= 0 at low bounds nothing above it
-        crossing, usable = np.where(met, low, crossing), usable | met
+        # a slack already <= 0 at low, or <= 0 and flat below high, bounds nothing
+        idle = np.where(evaluated, ls <= 0, known & (hs <= 0) & (hs == hs2))
+        crossing, usable = np.where(idle, low, crossing), usable | idle
         return crossing.max(axis=0), usable.all(axis=0)
 
 

@@ -53,6 +53,19 @@ def staff_erlang_c(
 ) -> tuple[Ints, QueueFigures]:
     """Smallest N >= `lowest` (itself > traffic) with SL(N) >= `service_level`, and the
     figures at that N."""
+    agents, log_inv_b = erlang_c_agents(traffic, aht_seconds, answer_seconds, service_level,
+                                        lowest)
+    return agents, _figures(agents, traffic, aht_seconds, answer_seconds, log_inv_b)
+
+
+def erlang_c_agents(
+    traffic: Floats,
+    aht_seconds: Floats,
+    answer_seconds: Floats,
+    service_level: Floats,
+    lowest: Ints,
+) -> tuple[Ints, Floats]:
+    """The N of `staff_erlang_c`, and log(1/B) there (B the Erlang B blocking)."""
     log_allowed_miss = np.log1p(-service_level)
     agents = np.zeros(traffic.shape, dtype=np.int64)
     log_inv_b_found = np.zeros(traffic.shape)
@@ -79,7 +92,7 @@ def staff_erlang_c(
             width[walk] *= 2
             still.append(walk)
         pending = np.concatenate(still)
-    return agents, _figures(agents, traffic, aht_seconds, answer_seconds, log_inv_b_found)
+    return agents, log_inv_b_found
 
 
 def _window(start: Ints, log_inv_b: Floats, traffic: Floats, size: int) -> Floats:
