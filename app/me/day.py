@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,7 +40,11 @@ class BreakChange:
 
 @dataclass(frozen=True)
 class DayView:
-    """Everything My day shows; `now` is the instant it was computed for."""
+    """Everything My day shows; `now` is the instant it was computed for.
+
+    `seen`: a token of the breaks as shown, which the acknowledgement sends back;
+    `first_look`: nothing acknowledged yet for this shift (the page records the first look).
+    """
 
     now: datetime
     agent: Agent | None = None
@@ -47,6 +53,8 @@ class DayView:
     breaks: Sequence[PlannedBreak] = ()
     changes: tuple[BreakChange, ...] = ()
     requests: Sequence[BreakMoveRequest] = ()
+    seen: str = ""
+    first_look: bool = False
 
     @property
     def current_break(self) -> PlannedBreak | None:
@@ -99,7 +107,7 @@ def visible_breaks(db: Session, *, shift: Shift) -> Sequence[PlannedBreak]:
 
 
 def load_day(db: Session, *, user: User, now: datetime) -> DayView:
-    """My day for `user`; the first look at a shift's breaks is remembered (flushes)."""
+    """My day for `user`, read only: changes are against the breaks last acknowledged."""
     agent = own_agent(db, user)
     if agent is None:
         return DayView(now)
@@ -109,14 +117,21 @@ def load_day(db: Session, *, user: User, now: datetime) -> DayView:
     if shift is None:
         return DayView(now, agent, site)
     breaks = visible_breaks(db, shift=shift)
+    shown = snapshot(breaks)
     view = db.get(BreakView, (user.id, shift.id))
-    if view is None:
-        view = BreakView(user_id=user.id, shift_id=shift.id, breaks=snapshot(breaks), seen_at=now)
-        db.add(view)
-        db.flush()
-    changes = compare(view.breaks, snapshot(breaks))
+    changes = compare(view.breaks, shown) if view is not None else ()
     requests = own_requests(db, agent=agent, shift=shift)
-    return DayView(now, agent, site, shift, breaks, changes, requests)
+    return DayView(
+        now,
+        agent,
+        site,
+        shift,
+        breaks,
+        changes,
+        requests,
+        seen=seen_token(shown),
+        first_look=view is None,
+    )
 
 
 def own_requests(db: Session, *, agent: Agent, shift: Shift) -> Sequence[BreakMoveRequest]:
@@ -130,15 +145,27 @@ def own_requests(db: Session, *, agent: Agent, shift: Shift) -> Sequence[BreakMo
     ).all()
 
 
-def acknowledge(db: Session, *, user: User, shift: Shift, now: datetime) -> None:
-    """The operator has seen the shift's breaks as they are now: no notice until they change."""
+def seen_token(shown: Sequence[dict[str, Any]]) -> str:
+    """A short digest of a snapshot: the page sends it back to say what it showed."""
+    return hashlib.sha256(json.dumps(list(shown), sort_keys=True).encode()).hexdigest()[:16]
+
+
+def acknowledge(db: Session, *, user: User, shift: Shift, seen: str, now: datetime) -> bool:
+    """The operator has seen the breaks the page showed (`seen`): no notice until they change.
+
+    False, and nothing stored, when the breaks changed after the page was drawn: the fresh
+    page then shows (and notices) what changed.
+    """
     current = snapshot(visible_breaks(db, shift=shift))
+    if seen != seen_token(current):
+        return False
     view = db.get(BreakView, (user.id, shift.id))
     if view is None:
         db.add(BreakView(user_id=user.id, shift_id=shift.id, breaks=current, seen_at=now))
     else:
         view.breaks, view.seen_at = current, now
     db.flush()
+    return True
 
 
 def seen_one_move(db: Session, *, user: User, brk: PlannedBreak, was: datetime) -> None:

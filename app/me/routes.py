@@ -67,7 +67,8 @@ async def my_day_seen(request: Request, db: Db, user: Operator) -> Response:
     view = day_service.load_day(db, user=user, now=utcnow())
     if shift is None or view.shift is None or shift.id != view.shift.id:
         raise HTTPException(404)
-    day_service.acknowledge(db, user=user, shift=shift, now=utcnow())
+    seen = form.values.get("seen", "")
+    day_service.acknowledge(db, user=user, shift=shift, seen=seen, now=utcnow())
     if not is_htmx(request):
         return redirect(request, request.url_for("my_day").path)
     return render(request, "me/_my_day_now.html", _context(request, db, user))

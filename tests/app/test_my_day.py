@@ -7,12 +7,14 @@ from collections.abc import Callable
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.me.day import compare, countdown
-from app.models import PlannedBreak
+from app.models import BreakView, PlannedBreak
 from tests.app.conftest import Center
 from tests.app.operator_day_setup import OperatorDay, seed_day
 from tests.app.quick_passwords import quicken_passwords
@@ -58,28 +60,98 @@ def test_the_fragment_is_what_the_poll_swaps(day: OperatorDay, as_role: Clients)
     assert "<html" not in fragment.text
 
 
+def _seen(html: str) -> str:
+    """The token of the breaks as the page showed them (what the acknowledgement sends back)."""
+    match = re.search(r'name="seen" value="([^"]+)"', html)
+    assert match, "no acknowledgement on the page"
+    return match.group(1)
+
+
+def _views(db: Session) -> list[BreakView]:
+    db.expire_all()
+    return list(db.scalars(select(BreakView)))
+
+
+def _move_lunch(db: Session, day: OperatorDay, minutes: int) -> None:
+    lunch = db.get(PlannedBreak, day.lunch_id)
+    assert lunch is not None
+    lunch.starts_at += timedelta(minutes=minutes)
+    lunch.ends_at += timedelta(minutes=minutes)
+    db.commit()
+
+
+def _acknowledge(client: TestClient, day: OperatorDay, seen: str) -> httpx.Response:
+    return client.post(
+        "/me/day/seen",
+        data={"shift_id": str(day.shift_id), "seen": seen},
+        headers={"HX-Request": "true"},
+    )
+
+
+def test_looking_writes_nothing_and_the_page_records_the_first_look_by_post(
+    day: OperatorDay, as_role: Clients, db: Session
+) -> None:
+    operator = as_role("operator")
+    page = operator.get("/me/day").text
+    operator.get("/me/day/now", headers={"HX-Request": "true"})
+    assert _views(db) == []  # a GET changes nothing
+    first_look = page[page.index('id="breaks-seen"') :]
+    first_look = first_look[: first_look.index("</form>")]
+    assert re.search(r'hx-post="[^"]*/me/day/seen"', first_look)
+    assert 'hx-trigger="load"' in first_look
+    assert 'name="csrf_token"' in first_look
+    recorded = _acknowledge(operator, day, _seen(page))
+    assert recorded.status_code == 200 and 'id="breaks-seen"' not in recorded.text
+    (view,) = _views(db)
+    assert [b["starts_at"] for b in view.breaks] == sorted(b["starts_at"] for b in view.breaks)
+    assert 'id="breaks-seen"' not in operator.get("/me/day").text  # recorded once
+    refused = operator.post(
+        "/me/day/seen",
+        data={"shift_id": str(day.shift_id), "seen": _seen(page)},
+        headers={"X-CSRF-Token": "forged"},
+    )
+    assert refused.status_code == 403
+
+
 def test_a_moved_break_is_noticed_until_acknowledged(
     day: OperatorDay, as_role: Clients, db: Session
 ) -> None:
     operator = as_role("operator")
     before = _clock(db, day.lunch_id)
-    assert "break-changes" not in operator.get("/me/day").text  # the first look is remembered
-    lunch = db.get(PlannedBreak, day.lunch_id)
-    assert lunch is not None
-    lunch.starts_at += timedelta(minutes=30)
-    lunch.ends_at += timedelta(minutes=30)
-    db.commit()
+    first = operator.get("/me/day").text
+    assert "break-changes" not in first
+    assert _acknowledge(operator, day, _seen(first)).status_code == 200  # the page's first look
+    _move_lunch(db, day, 30)
     after = _clock(db, day.lunch_id)
     html = operator.get("/me/day/now").text
     assert "break-changes" in html
     assert f"Lunch moved from {before} to {after}." in html
     assert "break-changes" in operator.get("/me/day/now").text  # still there on the next poll
-    seen = operator.post(
-        "/me/day/seen", data={"shift_id": str(day.shift_id)}, headers={"HX-Request": "true"}
-    )
+    (view,) = _views(db)
+    lunch = db.get(PlannedBreak, day.lunch_id)
+    assert lunch is not None
+    assert lunch.starts_at.isoformat() not in [b["starts_at"] for b in view.breaks]  # not by a poll
+    seen = _acknowledge(operator, day, _seen(html))
     assert seen.status_code == 200
     assert "break-changes" not in seen.text
     assert "break-changes" not in operator.get("/me/day").text
+
+
+def test_got_it_on_a_page_drawn_before_another_move_keeps_the_notice(
+    day: OperatorDay, as_role: Clients, db: Session
+) -> None:
+    operator = as_role("operator")
+    _acknowledge(operator, day, _seen(operator.get("/me/day").text))
+    before = _clock(db, day.lunch_id)
+    _move_lunch(db, day, 30)
+    shown = operator.get("/me/day/now").text  # the notice, as the operator reads it
+    _move_lunch(db, day, 15)  # ... while the supervisor moves lunch again
+    again = _acknowledge(operator, day, _seen(shown))
+    assert again.status_code == 200
+    assert f"Lunch moved from {before} to {_clock(db, day.lunch_id)}." in again.text
+    assert "break-changes" in operator.get("/me/day/now").text  # not acknowledged: not seen
+    _acknowledge(operator, day, _seen(again.text))
+    assert "break-changes" not in operator.get("/me/day/now").text
 
 
 def test_an_operator_without_a_shift_or_agent_sees_it_said(

@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Response, expect
 
 from tests.e2e.conftest import LiveServer, sign_in
 
@@ -19,8 +19,15 @@ def test_operator_sees_the_next_break_counting_down_and_asks_to_move_it(
 ) -> None:
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     sign_in(page, live_server, "operator")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My day").click()
+
+    def first_look(response: Response) -> bool:
+        return response.request.method == "POST" and response.url.endswith("/me/day/seen")
+
+    with page.expect_response(first_look) as recorded:  # the page, not the GET, records it
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="My day").click()
+    assert recorded.value.status == 200
     expect(page).to_have_url(re.compile(r"/me/day$"))
+    expect(page.locator("#breaks-seen")).to_have_count(0)
     expect(page.locator("#today-shift")).to_be_visible()
     expect(page.locator("#my-breaks li").first).to_contain_text("–")
 
