@@ -1,8 +1,12 @@
-"""The targets form: percent and seconds as typed, to `Targets` (fractions) and back."""
+"""The targets form: percent and seconds as typed, to `Targets` (fractions) and back; the
+days of a rebuild of history from calls."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from app.forms import Form
+from app.i18n import _
 from app.planning.requirement import Targets
 
 TARGET_FIELDS = ("service_level", "answer_seconds", "max_occupancy", "shrinkage", "patience")
@@ -51,3 +55,32 @@ def target_values(targets: Targets) -> dict[str, str]:
 
 def _percent(fraction: float) -> str:
     return f"{round(fraction * 100, 6):g}"
+
+
+EARLIEST_DAY = date(1970, 1, 2)
+LONGEST_REBUILD_DAYS = 3660  # ten years at one go
+
+
+def read_rebuild_days(form: Form) -> tuple[date, date] | None:
+    """The local days `first`..`last` to rebuild from calls, or None with `form.errors`."""
+    first, last = _day(form, "first"), _day(form, "last")
+    if first is None or last is None:
+        return None
+    if last < first:
+        form.error("last", _("The last day is before the first."))
+    elif (last - first).days >= LONGEST_REBUILD_DAYS:
+        form.error("first", _("At most {n} days at a time.").format(n=LONGEST_REBUILD_DAYS))
+    return (first, last) if form.ok else None
+
+
+def _day(form: Form, name: str) -> date | None:
+    raw = form.values.get(name, "").strip()
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        form.error(name, _("A date (YYYY-MM-DD), please.") if raw else _("Required."))
+        return None
+    if not EARLIEST_DAY <= day <= date(9999, 12, 30):
+        form.error(name, _("A day from {day} on.").format(day=EARLIEST_DAY.isoformat()))
+        return None
+    return day

@@ -207,6 +207,39 @@ def call_days(db: Session, *, site: Site) -> tuple[date, date] | None:
     return earliest, latest
 
 
+LIVE_LOOKBACK_DAYS = 84  # the twelve weeks a forecast reads
+
+
+def stale_days(db: Session, *, site: Site, today: date) -> tuple[date, date] | None:
+    """Days up to yesterday whose calls (the live feed's) are not in the history yet: from
+    the last day built from calls (again: its late events) to yesterday; None when none.
+
+    Read only, two indexed look-ups: Planning asks it on every page.
+    """
+    H = IntervalHistory
+    zone = ZoneInfo(site.timezone)
+    yesterday = today - timedelta(days=1)
+    built = db.scalar(
+        select(func.max(H.local_date)).where(
+            H.site_id == site.id,
+            H.source == "calls",
+            H.local_date >= today - timedelta(days=LIVE_LOOKBACK_DAYS),
+        )
+    )
+    since = built + timedelta(days=1) if built else today - timedelta(days=LIVE_LOOKBACK_DAYS)
+    if since > yesterday:
+        return None
+    start, end = local_span(since, yesterday, zone)
+    first_call = db.scalar(
+        select(func.min(Call.offered_at)).where(
+            Call.site_id == site.id, Call.offered_at >= start, Call.offered_at < end
+        )
+    )
+    if first_call is None:
+        return None
+    return (built or first_call.astimezone(zone).date()), yesterday
+
+
 def days_from_calls(db: Session, *, site_id: int, first: date, last: date) -> set[tuple[int, date]]:
     """The (queue, day) pairs of first..last whose history was built from calls."""
     H = IntervalHistory
@@ -228,4 +261,5 @@ __all__ = [
     "rebuild_days",
     "rebuild_history",
     "rebuild_range",
+    "stale_days",
 ]

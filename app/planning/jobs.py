@@ -65,9 +65,9 @@ def make_week_forecasts(db: Session, context: JobContext) -> dict[str, Any]:
 HISTORY_KIND = "planning.history"  # a month of a large site's calls: a few seconds
 
 
-def history_job(db: Session, *, user: User, site: Site, first: date, last: date) -> Job:
-    """The site's rebuild under way (one at a time per site), else a new one of first..last."""
-    under_way = db.scalar(
+def history_job_under_way(db: Session, *, site: Site) -> Job | None:
+    """The site's rebuild of history from calls that is queued or running, if any."""
+    return db.scalar(
         select(Job)
         .where(
             Job.kind == HISTORY_KIND,
@@ -76,6 +76,11 @@ def history_job(db: Session, *, user: User, site: Site, first: date, last: date)
         )
         .order_by(Job.id.desc())
     )
+
+
+def history_job(db: Session, *, user: User, site: Site, first: date, last: date) -> Job:
+    """The site's rebuild under way (one at a time per site), else a new one of first..last."""
+    under_way = history_job_under_way(db, site=site)
     if under_way is not None:
         return under_way
     params = {"site_id": site.id, "first": first.isoformat(), "last": last.isoformat()}
@@ -98,6 +103,7 @@ def rebuild_history_job(db: Session, context: JobContext) -> dict[str, Any]:
         "queue_days": result.queue_days,
         "intervals": result.intervals,
         "uploads_replaced": result.uploads_replaced,
+        "url": f"/planning?site_id={site.id}",
     }
 
 

@@ -69,11 +69,13 @@ def plan_week(
     monday: date,
     targets: Targets,
     make_missing: bool = True,
+    keep: bool = True,
 ) -> WeekPlan:
     """Forecast each queue's week from its history before `monday`, then staff it.
 
-    Forecasts already stored for the same history are reused; missing ones are made and
-    stored here, or, without `make_missing`, leave the plan pending (for a job to make).
+    Forecasts already stored for the same history are reused; missing ones are made here
+    and stored (not without `keep`: a GET writes nothing), or, without `make_missing`,
+    leave the plan pending (for a job to make).
     """
     histories = []
     missing: list[Queue] = []
@@ -90,7 +92,7 @@ def plan_week(
     plans: list[QueuePlan] = []
     for history, stored in histories:
         made = stored or forecast_week(history, monday)
-        if stored is None:
+        if stored is None and keep:
             store_forecast(db, history=history, result=made)
         plans.append(staff_forecast(made, site=site, targets=targets))
     grid = min((p.interval_minutes for p in plans), default=30)
