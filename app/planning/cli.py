@@ -10,8 +10,6 @@ import typer
 from sqlalchemy import select
 
 history_cli = typer.Typer(help="Interval history (Planning).", no_args_is_help=True)
-EARLIEST = date(1970, 1, 2)
-LONGEST_DAYS = 3660  # ten years at one go
 
 
 def register(cli: typer.Typer) -> None:
@@ -21,13 +19,14 @@ def register(cli: typer.Typer) -> None:
 
 def _day(option: str, text: str) -> date:
     from app.cli import fail
+    from app.planning.from_calls import EARLIEST_DAY, LATEST_DAY
 
     try:
         day = date.fromisoformat(text)
     except ValueError:
         raise fail(f"{option}: not a date (YYYY-MM-DD): {text!r}") from None
-    if not EARLIEST <= day <= date(9999, 12, 30):
-        raise fail(f"{option}: a day from {EARLIEST.isoformat()} on")
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise fail(f"{option}: a day from {EARLIEST_DAY.isoformat()} on")
     return day
 
 
@@ -46,7 +45,7 @@ def rebuild(
     from app.cli import _sessions, fail
     from app.db import session_scope, utcnow
     from app.models import Site
-    from app.planning.from_calls import call_days, rebuild_range
+    from app.planning.from_calls import LONGEST_REBUILD_DAYS, call_days, rebuild_range
     from app.planning.jobs import record_rebuild
 
     first = _day("--from", from_) if from_ else None
@@ -68,8 +67,8 @@ def rebuild(
             first = span[0]
         if last < first:
             raise fail(f"--from: after the last day rebuilt ({last})")
-        if (last - first).days >= LONGEST_DAYS:
-            raise fail(f"--from: at most {LONGEST_DAYS} days at a time")
+        if (last - first).days >= LONGEST_REBUILD_DAYS:
+            raise fail(f"--from: at most {LONGEST_REBUILD_DAYS} days at a time")
         result = rebuild_range(db, site=site_row, first=first, last=last)
         record_rebuild(db, user_id=None, site=site_row, result=result)
     typer.echo(

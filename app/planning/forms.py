@@ -7,6 +7,7 @@ from datetime import date
 
 from app.forms import Form
 from app.i18n import _
+from app.planning.from_calls import EARLIEST_DAY, LATEST_DAY, LONGEST_REBUILD_DAYS
 from app.planning.requirement import Targets
 
 TARGET_FIELDS = ("service_level", "answer_seconds", "max_occupancy", "shrinkage", "patience")
@@ -57,10 +58,6 @@ def _percent(fraction: float) -> str:
     return f"{round(fraction * 100, 6):g}"
 
 
-EARLIEST_DAY = date(1970, 1, 2)
-LONGEST_REBUILD_DAYS = 3660  # ten years at one go
-
-
 def read_rebuild_days(form: Form) -> tuple[date, date] | None:
     """The local days `first`..`last` to rebuild from calls, or None with `form.errors`."""
     first, last = _day(form, "first"), _day(form, "last")
@@ -80,7 +77,7 @@ def _day(form: Form, name: str) -> date | None:
     except ValueError:
         form.error(name, _("A date (YYYY-MM-DD), please.") if raw else _("Required."))
         return None
-    if not EARLIEST_DAY <= day <= date(9999, 12, 30):
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
         form.error(name, _("A day from {day} on.").format(day=EARLIEST_DAY.isoformat()))
         return None
     return day

@@ -11,6 +11,9 @@ a day without calls keeps its uploaded rows (source "upload"). The CSV importer 
 days built from calls as they are, so the calls stay the record and Reports agree.
 On the day the clocks go back, the repeated wall-clock intervals are one row holding both
 (history is kept by wall clock), starting at the first of them.
+
+Interval length: a queue keeps the one its history already has (the importer's rule), else
+the length most of the site's history has, else 30 minutes.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from app.reports.aggregate import bucket_sums
 from app.reports.service import local_span, thresholds_of
 
 DEFAULT_INTERVAL_MINUTES = 30
+EARLIEST_DAY, LATEST_DAY = date(1970, 1, 2), date(9999, 12, 30)  # the days history can hold
+LONGEST_REBUILD_DAYS = 3660  # ten years at one go
 Progress = Callable[[float, str], None]
 HISTORY: Table = cast(Table, IntervalHistory.__table__)
 
@@ -163,7 +168,8 @@ def day_runs(days: Iterable[date]) -> Iterator[tuple[date, date]]:
 def rebuild_days(db: Session, *, site: Site, offered: Iterable[datetime | None]) -> int:
     """Rebuild the local days these offer times fall on (after an import); rows written."""
     zone = ZoneInfo(site.timezone)
-    days = {at.astimezone(zone).date() for at in offered if at is not None}
+    early, late = (datetime.combine(day, time(12), UTC) for day in (EARLIEST_DAY, LATEST_DAY))
+    days = {at.astimezone(zone).date() for at in offered if at and early <= at <= late}
     written = 0
     for first, last in day_runs(days):
         written += rebuild_history(db, site=site, first=first, last=last).intervals
