@@ -22,8 +22,6 @@ from scheduling.roster_domain import (
     Plan,
     coverage,
     covered,
-    day_label,
-    hours,
     on_leave,
     shift_minutes,
     shortage,
@@ -31,7 +29,8 @@ from scheduling.roster_domain import (
     unavailable,
 )
 from scheduling.roster_greedy import AgentState, Board
-from scheduling.roster_types import AgentReason, Instance, Status
+from scheduling.roster_types import AgentReason, Explanation, Figure, Instance, Status
+from scheduling.roster_words import reason_in_english
 
 Choice = tuple[int, int, int]  # (day, shift, queue)
 _ALONE_SECONDS = 5.0  # at most, for one agent the greedy could not place
@@ -43,7 +42,7 @@ class Alone:
 
     status: Status
     choices: tuple[Choice, ...] = ()
-    reason: str | None = None
+    reason: tuple[Explanation, ...] = ()  # the clash, then each of its rules (roster_words)
 
 
 def place_stuck(
@@ -56,14 +55,21 @@ def place_stuck(
     complete = True
     for index in sorted(stuck):
         left = min(_ALONE_SECONDS, max(0.1, deadline - time.perf_counter()))
-        alone = place_alone(instance, facts, index, _short_covered(instance, board.plan),
-                            time_limit=left, seed=seed)
+        alone = place_alone(
+            instance, facts, index, _short_covered(instance, board.plan), time_limit=left, seed=seed
+        )
         if alone.status == "FEASIBLE":
             state = AgentState(board, index)
             for day, shift, queue in alone.choices:
                 state.add(day, shift, queue)
         elif alone.status == "INFEASIBLE":
-            reasons.append(AgentReason(instance.agents[index].id, str(alone.reason)))
+            reasons.append(
+                AgentReason(
+                    instance.agents[index].id,
+                    reason_in_english(instance, alone.reason),
+                    alone.reason,
+                )
+            )
         else:
             complete = False
     return reasons, complete
@@ -73,7 +79,8 @@ def _short_covered(instance: Instance, plan: Plan) -> Ints:
     """[day, shift, queue]: slots still short that each choice would cover."""
     short = shortage(instance, coverage(instance, plan)) > 0
     running = np.concatenate(
-        [np.zeros((len(instance.queues), 1), dtype=np.int64), np.cumsum(short, axis=1)], axis=1)
+        [np.zeros((len(instance.queues), 1), dtype=np.int64), np.cumsum(short, axis=1)], axis=1
+    )
     value = np.zeros((instance.days, len(instance.shifts), len(instance.queues)), dtype=np.int64)
     for day in range(instance.days):
         for shift in range(len(instance.shifts)):
@@ -101,7 +108,10 @@ def place_alone(
 
 
 def _add_own_rules(
-    model: cp_model.CpModel, instance: Instance, facts: Facts, vars_: rm.AgentVars,
+    model: cp_model.CpModel,
+    instance: Instance,
+    facts: Facts,
+    vars_: rm.AgentVars,
     enforce: dict[str, rm.Var] | None = None,
 ) -> None:
     on = enforce or {}
@@ -114,8 +124,7 @@ def _add_own_rules(
             rm.add_contract_hours(model, instance, vars_, band)
         else:
             rm.add_contract_hours(model, instance, vars_, band, on[f"floor{week}"])
-            rm.add_contract_hours(model, instance, vars_, band, on[f"ceiling{week}"],
-                                  lower=False)
+            rm.add_contract_hours(model, instance, vars_, band, on[f"ceiling{week}"], lower=False)
 
 
 def add_forbidden(
@@ -128,7 +137,9 @@ def add_forbidden(
             model.add(var == 0).only_enforce_if(enforce)
 
 
-def explain(instance: Instance, facts: Facts, index: int, time_limit: float, seed: int) -> str:
+def explain(
+    instance: Instance, facts: Facts, index: int, time_limit: float, seed: int
+) -> tuple[Explanation, ...]:
     """Why the agent cannot be rostered: the smallest set of their rules found to clash."""
     agent = instance.agents[index]
     model = cp_model.CpModel()
@@ -137,14 +148,17 @@ def explain(instance: Instance, facts: Facts, index: int, time_limit: float, see
     phrases = _phrases(instance, facts, index)
     literals = {name: model.new_bool_var(name) for name in phrases}
     _add_own_rules(model, instance, facts, vars_, literals)
-    masks = {"time_off": on_leave, "unavailable": unavailable,
-             "last_shift": too_soon_after_last_shift}
+    masks = {
+        "time_off": on_leave,
+        "unavailable": unavailable,
+        "last_shift": too_soon_after_last_shift,
+    }
     for name, mask in masks.items():
         if name in literals:
             add_forbidden(model, vars_, mask(instance, agent), literals[name])
     core = _core(model, literals, time_limit, seed)
     if not core:
-        return f"{agent.name}: the rules cannot all hold (no smaller set of rules was found)"
+        return (Explanation("clash_unknown", {"name": agent.name}),)
     return _reason(instance, facts, index, [phrases[name] for name in core], core)
 
 
@@ -152,6 +166,7 @@ def _core(
     model: cp_model.CpModel, literals: dict[str, rm.Var], time_limit: float, seed: int
 ) -> list[str]:
     """Names of rules that cannot hold together, none of which can be dropped."""
+
     def infeasible(names: list[str]) -> bool:
         model.clear_assumptions()
         model.add_assumptions([literals[name] for name in names])
@@ -167,62 +182,67 @@ def _core(
     return names
 
 
-def _phrases(instance: Instance, facts: Facts, index: int) -> dict[str, str]:
-    """Each of the agent's rules in the supervisor's words, by name."""
+def _phrases(instance: Instance, facts: Facts, index: int) -> dict[str, Explanation]:
+    """Each of the agent's rules, by name, as roster_words says it."""
     agent, rules = instance.agents[index], instance.rules
     phrases = {
-        "time_off": "time off on " + _days(instance, [t.day for t in agent.time_off]),
-        "unavailable": "unavailable on " + _days(instance, [u.day for u in agent.unavailable]),
-        "last_shift": "rest after the last shift before the roster",
-        "rest": f"{hours(rules.min_rest_minutes)} rest between shifts",
-        "consecutive": f"at most {rules.max_consecutive_days} days in a row"
-        + (f" ({agent.days_worked_before} worked just before)" if agent.days_worked_before
-           else ""),
-        "week_cap": f"at most {rules.max_shifts_per_week} shifts a week",
+        "time_off": Explanation("rule_time_off", {"days": _days([t.day for t in agent.time_off])}),
+        "unavailable": Explanation(
+            "rule_unavailable", {"days": _days([u.day for u in agent.unavailable])}
+        ),
+        "last_shift": Explanation("rule_last_shift"),
+        "rest": Explanation("rule_rest", {"minutes": rules.min_rest_minutes}),
+        "consecutive": Explanation(
+            "rule_consecutive",
+            {"days": rules.max_consecutive_days or 0, "before": agent.days_worked_before},
+        ),
+        "week_cap": Explanation("rule_week_cap", {"shifts": rules.max_shifts_per_week or 0}),
     }
     applies = {
-        "time_off": bool(agent.time_off), "unavailable": bool(agent.unavailable),
-        "last_shift": agent.last_end is not None, "rest": bool(facts.conflicts),
+        "time_off": bool(agent.time_off),
+        "unavailable": bool(agent.unavailable),
+        "last_shift": agent.last_end is not None,
+        "rest": bool(facts.conflicts),
         "consecutive": rules.max_consecutive_days is not None,
         "week_cap": rules.max_shifts_per_week is not None,
     }
     phrases = {name: text for name, text in phrases.items() if applies[name]}
     for week, band in enumerate(facts.bands[index]):
-        credit = f", {hours(band.credit)} of it time-off credit" if band.credit else ""
-        phrases[f"floor{week}"] = f"at least {hours(band.low)} in {_week(instance, band)}"
-        phrases[f"ceiling{week}"] = f"at most {hours(band.high)} in {_week(instance, band)}{credit}"
+        phrases[f"floor{week}"] = Explanation("rule_floor", _week(band) | {"minutes": band.low})
+        phrases[f"ceiling{week}"] = Explanation(
+            "rule_ceiling", _week(band) | {"minutes": band.high, "credit": band.credit}
+        )
     return phrases
 
 
 def _reason(
-    instance: Instance, facts: Facts, index: int, parts: list[str], names: list[str]
-) -> str:
-    """The clash in words: the hours the contract needs against the rules that stop them."""
+    instance: Instance, facts: Facts, index: int, parts: list[Explanation], names: list[str]
+) -> tuple[Explanation, ...]:
+    """The clash: the hours the contract needs against the rules that stop them."""
     agent = instance.agents[index]
     if len(names) == 1 and names[0].startswith("ceiling"):
         band = facts.bands[index][int(names[0].removeprefix("ceiling"))]
-        return (f"{agent.name}: the time-off credit alone, {hours(band.credit)}, is over the "
-                f"most allowed in {_week(instance, band)}, {hours(band.high)}")
-    lengths = sorted({hours(int(m)) for m in shift_minutes(instance)})
+        return (
+            Explanation(
+                "credit_over_ceiling",
+                _week(band) | {"name": agent.name, "credit": band.credit, "high": band.high},
+            ),
+        )
     if all(name.startswith(("floor", "ceiling")) for name in names):
-        return (f"{agent.name}: no mix of shifts ({', '.join(lengths)}) gives "
-                + " and ".join(parts))
-    hours_parts = [p for p, n in zip(parts, names, strict=True)
-                   if n.startswith(("floor", "ceiling"))]
-    others = [p for p in parts if p not in hours_parts]
-    if hours_parts:
-        return (f"{agent.name}: {' and '.join(hours_parts)} cannot be met with "
-                + "; ".join(others))
-    return f"{agent.name}: these rules cannot all hold: " + "; ".join(parts)
+        lengths = tuple(sorted({int(m) for m in shift_minutes(instance)}))
+        return (Explanation("no_mix", {"name": agent.name, "lengths": lengths}), *parts)
+    if any(name.startswith(("floor", "ceiling")) for name in names):
+        return (Explanation("hours_unmet", {"name": agent.name}), *parts)
+    return (Explanation("rules_clash", {"name": agent.name}), *parts)
 
 
-def _days(instance: Instance, days: list[int]) -> str:
-    return ", ".join(day_label(instance, d) for d in sorted(set(days))) or "no day"
+def _days(days: list[int]) -> tuple[int, ...]:
+    return tuple(sorted(set(days)))
 
 
-def _week(instance: Instance, band: Band) -> str:
+def _week(band: Band) -> dict[str, Figure]:
     first, last = band.days.start, band.days.stop - 1
-    return f"week {first // 7 + 1} ({day_label(instance, first)} to {day_label(instance, last)})"
+    return {"week": first // 7 + 1, "first": first, "last": last}
 
 
 def _solver(time_limit: float, seed: int) -> cp_model.CpSolver:
@@ -231,4 +251,3 @@ def _solver(time_limit: float, seed: int) -> cp_model.CpSolver:
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     return solver
-

@@ -184,7 +184,8 @@ class AgentReason:
     """Why one agent's own rules, contract and time off cannot all hold."""
 
     agent: str
-    reason: str
+    reason: str  # `explained` in English, as specs/shifts.md gives it
+    explained: tuple[Explanation, ...] = ()  # the clash, then each of its rules
 
 
 @dataclass(frozen=True, slots=True)

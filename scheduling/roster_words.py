@@ -7,6 +7,15 @@ roster_explain; the notes' codes and figures (roster_report):
 - short_run: queue, first_day, first_minutes, end_day, end_minutes (minutes of the day),
   slots (agent-slots short), cause (no_shift, no_agent, optimal, best_found); more_runs: runs;
 - cannot_roster: agents; not_found.
+
+Why an agent cannot be rostered (roster_check) is a clash, then the rules that clash:
+
+- clash_unknown: name (no rules follow); credit_over_ceiling: name, week, first, last,
+  credit, high (no rules follow); no_mix: name, lengths (the shifts' minutes); hours_unmet:
+  name (rule_floor and rule_ceiling against the others); rules_clash: name;
+- rule_time_off, rule_unavailable: days; rule_last_shift; rule_rest: minutes;
+  rule_consecutive: days, before (days worked just before); rule_week_cap: shifts;
+  rule_floor: week, first, last, minutes; rule_ceiling: the same and credit.
 """
 
 from __future__ import annotations
@@ -70,6 +79,64 @@ def note_in_english(instance: Instance | None, note: Explanation) -> str:
     raise ValueError(f"no words for the note {note.code!r}")
 
 
+def reason_in_english(instance: Instance, lines: tuple[Explanation, ...]) -> str:
+    """Why an agent cannot be rostered, as one sentence: the clash, then its rules."""
+    clash, rules = lines[0], lines[1:]
+    f, name = clash.figures, clash.figures["name"]
+    if clash.code == "clash_unknown":
+        return f"{name}: the rules cannot all hold (no smaller set of rules was found)"
+    if clash.code == "credit_over_ceiling":
+        return (
+            f"{name}: the time-off credit alone, {hours(_int(f, 'credit'))}, is over the "
+            f"most allowed in {_span(instance, f)}, {hours(_int(f, 'high'))}"
+        )
+    said = [_rule(instance, rule) for rule in rules]
+    if clash.code == "no_mix":
+        lengths = sorted({hours(m) for m in _ints(f, "lengths")})
+        return f"{name}: no mix of shifts ({', '.join(lengths)}) gives " + " and ".join(said)
+    if clash.code == "hours_unmet":
+        contract = [t for t, r in zip(said, rules, strict=True) if r.code in HOURS_RULES]
+        others = [t for t, r in zip(said, rules, strict=True) if r.code not in HOURS_RULES]
+        return f"{name}: {' and '.join(contract)} cannot be met with " + "; ".join(others)
+    return f"{name}: these rules cannot all hold: " + "; ".join(said)
+
+
+HOURS_RULES = ("rule_floor", "rule_ceiling")
+
+
+def _rule(instance: Instance, rule: Explanation) -> str:
+    f = rule.figures
+    if rule.code in HOURS_RULES:
+        return _hours_rule(instance, rule)
+    if rule.code in ("rule_time_off", "rule_unavailable"):
+        lead = "time off on" if rule.code == "rule_time_off" else "unavailable on"
+        return f"{lead} {_days(instance, _ints(f, 'days')) or 'no day'}"
+    if rule.code == "rule_rest":
+        return f"{hours(_int(f, 'minutes'))} rest between shifts"
+    if rule.code == "rule_consecutive":
+        before = _int(f, "before")
+        return f"at most {f['days']} days in a row" + (
+            f" ({before} worked just before)" if before else ""
+        )
+    if rule.code == "rule_week_cap":
+        return f"at most {f['shifts']} shifts a week"
+    return "rest after the last shift before the roster"  # rule_last_shift
+
+
+def _hours_rule(instance: Instance, rule: Explanation) -> str:
+    f = rule.figures
+    if rule.code == "rule_floor":
+        return f"at least {hours(_int(f, 'minutes'))} in {_span(instance, f)}"
+    credit = _int(f, "credit")
+    of_it = f", {hours(credit)} of it time-off credit" if credit else ""
+    return f"at most {hours(_int(f, 'minutes'))} in {_span(instance, f)}{of_it}"
+
+
+def _span(instance: Instance, figures: Mapping[str, Figure]) -> str:
+    first, last = _int(figures, "first"), _int(figures, "last")
+    return f"week {figures['week']} ({day_label(instance, first)} to {day_label(instance, last)})"
+
+
 PLAIN_NOTES = {
     "proven_optimal": "proven optimal",
     "not_found": "no roster found in the time limit",
@@ -90,10 +157,7 @@ def _clock(instance: Instance, figures: Mapping[str, Figure], name: str) -> str:
 
 def _week(instance: Instance, line: Explanation) -> str:
     f = line.figures
-    span = (
-        f"week {f['week']} ({day_label(instance, _int(f, 'first'))} to "
-        f"{day_label(instance, _int(f, 'last'))})"
-    )
+    span = _span(instance, f)
     done = hours(_int(f, "minutes"))
     counted = f"{done} with time off" if _int(f, "credit_minutes") else done
     days = _count(_int(f, "days"), "day")

@@ -8,6 +8,7 @@ before the codes existed keeps its English sentences.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -19,6 +20,11 @@ from scheduling.roster import Explanation, Roster
 
 Figures = Mapping[str, Any]
 
+HOURS_RULES = ("rule_floor", "rule_ceiling")
+RULE_DAYS = {
+    "rule_time_off": N_("time off on {days}"),
+    "rule_unavailable": N_("unavailable on {days}"),
+}
 PLAIN_NOTES = {
     "proven_optimal": N_("proven optimal"),
     "not_found": N_("no roster found in the time limit"),
@@ -66,12 +72,26 @@ def explanations(result: Mapping[str, Any] | None, days: Sequence[date]) -> dict
     return said or dict(result.get("explanations") or {})
 
 
-def notes(result: Mapping[str, Any] | None, days: Sequence[date]) -> list[str]:
-    """The notes of a generation (why no roster was found), in the reader's language."""
+@dataclass(frozen=True)
+class Note:
+    """A line of why a generation found no roster: about whom (an agent, or no one), and what."""
+
+    text: str
+    who: str = ""
+
+
+def notes(result: Mapping[str, Any] | None, days: Sequence[date]) -> list[Note]:
+    """Why a generation found no roster, in the reader's language: each agent who cannot be
+    rostered with the reason, then the notes."""
     result = result or {}
+    words = _Words(days)
+    found = [
+        Note(words.reason(a["explained"]) if a.get("explained") else a["reason"], a["agent"])
+        for a in result.get("infeasible_agents") or []
+    ]
     if result.get("noted") is not None:
-        return [say(note, days) for note in result["noted"]]
-    return list(result.get("notes") or [])
+        return found + [Note(say(note, days)) for note in result["noted"]]
+    return found + [Note(str(note)) for note in result.get("notes") or []]
 
 
 def say(line: Mapping[str, Any], days: Sequence[date]) -> str:
@@ -124,9 +144,7 @@ class _Words:
         ).format(name=f["name"], n=n, hours=hours)
 
     def week(self, code: str, f: Figures) -> str:
-        span = _("week {n} ({first} to {last})").format(
-            n=f["week"], first=self.day(f["first"]), last=self.day(f["last"])
-        )
+        span = self.span(f)
         days = ngettext_("{n} day", "{n} days", f["days"]).format(n=f["days"])
         done = self.hours(f["minutes"])
         counted = _("{hours} with time off").format(hours=done) if f["credit_minutes"] else done
@@ -228,6 +246,85 @@ class _Words:
                 n,
             ).format(n=n)
         return code  # a code this version of the app does not know: shown as it is
+
+    def reason(self, lines: Sequence[Figures]) -> str:
+        """Why an agent cannot be rostered: the clash, then the rules that clash."""
+        clash, rules = lines[0], lines[1:]
+        code, f = clash["code"], clash["figures"]
+        name = f.get("name", "")
+        if code == "credit_over_ceiling":
+            return _(
+                "{name}: the time-off credit alone, {credit}, is over the most allowed in "
+                "week {n} ({first} to {last}), {high}"
+            ).format(
+                name=name,
+                credit=self.hours(f["credit"]),
+                high=self.hours(f["high"]),
+                **self.week_of(f),
+            )
+        said = [self.rule(r["code"], r["figures"]) for r in rules]
+        if code == "no_mix":
+            lengths = ", ".join(self.hours(m) for m in sorted(set(f["lengths"])))
+            return _("{name}: no mix of shifts ({lengths}) gives {rules}").format(
+                name=name, lengths=lengths, rules=self.both(said)
+            )
+        if code == "hours_unmet":
+            contract = [t for t, r in zip(said, rules, strict=True) if r["code"] in HOURS_RULES]
+            others = [t for t, r in zip(said, rules, strict=True) if r["code"] not in HOURS_RULES]
+            return _("{name}: {contract} cannot be met with {others}").format(
+                name=name, contract=self.both(contract), others="; ".join(others)
+            )
+        if code == "rules_clash":
+            return _("{name}: these rules cannot all hold: {rules}").format(
+                name=name, rules="; ".join(said)
+            )
+        return _("{name}: the rules cannot all hold (no smaller set of rules was found)").format(
+            name=name
+        )
+
+    def rule(self, code: str, f: Figures) -> str:
+        """One of the rules that clash."""
+        if code in RULE_DAYS:
+            return _(RULE_DAYS[code]).format(days=self.days(f["days"]) or _("no day"))
+        if code == "rule_rest":
+            return _("{hours} rest between shifts").format(hours=self.hours(f["minutes"]))
+        if code == "rule_consecutive":
+            n, before = f["days"], f.get("before", 0)
+            if before:
+                return ngettext_(
+                    "at most {n} day in a row ({before} worked just before)",
+                    "at most {n} days in a row ({before} worked just before)",
+                    n,
+                ).format(n=n, before=before)
+            return ngettext_("at most {n} day in a row", "at most {n} days in a row", n).format(n=n)
+        if code == "rule_week_cap":
+            n = f["shifts"]
+            return ngettext_("at most {n} shift a week", "at most {n} shifts a week", n).format(n=n)
+        return self.hours_rule(code, f)
+
+    def hours_rule(self, code: str, f: Figures) -> str:
+        if code not in HOURS_RULES:
+            return _("rest after the last shift before the roster")
+        week = self.week_of(f) | {"hours": self.hours(f["minutes"])}
+        if code == "rule_floor":
+            return _("at least {hours} in week {n} ({first} to {last})").format(**week)
+        if f.get("credit"):
+            return _(
+                "at most {hours} in week {n} ({first} to {last}), {credit} of it time-off credit"
+            ).format(**week, credit=self.hours(f["credit"]))
+        return _("at most {hours} in week {n} ({first} to {last})").format(**week)
+
+    def span(self, f: Figures) -> str:
+        return _("week {n} ({first} to {last})").format(**self.week_of(f))
+
+    @staticmethod
+    def both(parts: Sequence[str]) -> str:
+        word = _("and")
+        return f" {word} ".join(parts)
+
+    def week_of(self, f: Figures) -> dict[str, Any]:
+        """The figures of a week: its number and its first and last days."""
+        return {"n": f["week"], "first": self.day(f["first"]), "last": self.day(f["last"])}
 
     def clock(self, day: int, minutes: int) -> str:
         return f"{self.day(day)} {minutes // 60:02d}:{minutes % 60:02d}"

@@ -98,8 +98,12 @@ def _result(week: TeamWeek, solved: Roster) -> dict[str, Any]:
         "penalties": doc["penalties"],
         "notes": doc["notes"],
         "infeasible_agents": [
-            {"agent": names.get(r["agent"], r["agent"]), "reason": r["reason"]}
-            for r in doc["infeasible_agents"]
+            {
+                "agent": names.get(r.agent, r.agent),
+                "reason": r.reason,
+                "explained": [explained.as_json(line) for line in r.explained],
+            }
+            for r in solved.infeasible_agents
         ],
         "explanations": {a["id"]: a["explanation"] for a in doc["agents"]},
         **explained.stored(solved),

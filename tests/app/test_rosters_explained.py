@@ -15,7 +15,7 @@ from app.i18n import current_locale
 from app.models import Job
 from app.rosters import explained
 from scheduling.roster import Explanation, Params, Roster, parse_instance, solve
-from scheduling.roster_words import in_english, note_in_english
+from scheduling.roster_words import in_english, note_in_english, reason_in_english
 from tests.app.conftest import MONDAY, Center
 from tests.app.test_rosters import draft, seed_week
 
@@ -135,6 +135,50 @@ def test_notes_of_every_kind_are_said_as_the_solver_says_them(english: None) -> 
         assert said == _with_dates(note_in_english(instance, note)), note.code
 
 
+AGENT_CLASHES = {  # a change to Ivanova (9 h shifts) -> the clash that explains it
+    "hours_unmet": {"time_off": [{"day": d} for d in range(6)]},
+    "no_mix": {"weekly_minutes": 1800, "tolerance_minutes": 60},  # 29-31 h of 9 h shifts
+    "credit_over_ceiling": {"time_off": [{"day": d, "credit_minutes": 480} for d in range(6)]},
+}
+
+
+def _reasons(roster: Roster) -> dict[str, object]:
+    return {
+        "infeasible_agents": [
+            {"agent": r.agent, "reason": r.reason, "explained": [_stored(x) for x in r.explained]}
+            for r in roster.infeasible_agents
+        ]
+    }
+
+
+@pytest.mark.parametrize("clash", sorted(AGENT_CLASHES))
+def test_why_an_agent_cannot_be_rostered_is_said_as_the_solver_says_it(
+    english: None, clash: str
+) -> None:
+    roster, _instance = _solved(**AGENT_CLASHES[clash])
+    [reason] = roster.infeasible_agents
+    assert reason.agent == "a1" and reason.explained[0].code == clash
+    [said] = explained.notes(_reasons(roster), DAYS)[:1]
+    assert said.who == "a1" and said.text == _with_dates(reason.reason)
+    with_rules = Explanation("rules_clash", {"name": "Ivanova"})
+    rules = (
+        Explanation("rule_last_shift"),
+        Explanation("rule_rest", {"minutes": 660}),
+        Explanation("rule_consecutive", {"days": 6, "before": 2}),
+        Explanation("rule_week_cap", {"shifts": 5}),
+        Explanation("rule_unavailable", {"days": (1, 2)}),
+    )
+    instance = parse_instance(_doc())
+    lines = (with_rules, *rules)
+    stored = {
+        "infeasible_agents": [
+            {"agent": "a1", "reason": "", "explained": [_stored(x) for x in lines]}
+        ]
+    }
+    expected = _with_dates(reason_in_english(instance, lines))  # type: ignore[arg-type]
+    assert explained.notes(stored, DAYS)[0].text == expected
+
+
 def test_explanations_are_said_in_russian(russian: None) -> None:
     roster, _instance = _solved()
     lines = [line for agent in roster.agents for line in agent.explained] + list(roster.noted)
@@ -153,8 +197,12 @@ def test_explanations_are_said_in_russian(russian: None) -> None:
 def test_an_infeasible_roster_notes_how_many_cannot_be_rostered(russian: None) -> None:
     roster, _instance = _solved(time_off=[{"day": d} for d in range(6)])
     assert roster.status == "INFEASIBLE" and roster.noted[0].code == "cannot_roster"
-    said = explained.notes(explained.stored(roster), DAYS)
-    assert said == ["1 сотрудника нельзя поставить в график при его правилах, договоре и отгулах"]
+    said = explained.notes(explained.stored(roster) | _reasons(roster), DAYS)
+    assert said[0].who == "a1" and said[0].text.startswith("Ivanova: не меньше 36 ч за неделю 1")
+    assert "отгул: пн" in said[0].text, said[0].text
+    assert [n.text for n in said[1:]] == [
+        "1 сотрудника нельзя поставить в график при его правилах, договоре и отгулах"
+    ]
 
 
 def test_the_rosters_page_explains_in_the_readers_language(
@@ -198,6 +246,8 @@ def test_a_failed_generation_notes_in_the_readers_language(
 ) -> None:
     seed_week(db, center)
     note = Explanation("cannot_roster", {"agents": 2})
+    clash = Explanation("rules_clash", {"name": "Vera"})
+    cap = Explanation("rule_week_cap", {"shifts": 5})
     db.add(
         Job(
             kind="rosters.generate",
@@ -210,7 +260,13 @@ def test_a_failed_generation_notes_in_the_readers_language(
             },
             result={
                 "status": "INFEASIBLE",
-                "infeasible_agents": [],
+                "infeasible_agents": [
+                    {
+                        "agent": "Vera Smirnova (A003)",
+                        "reason": "Vera: these rules cannot all hold: at most 5 shifts a week",
+                        "explained": [_stored(clash), _stored(cap)],
+                    }
+                ],
                 "notes": [
                     "2 agents cannot be rostered under their own rules, contract and time off"
                 ],
@@ -224,3 +280,7 @@ def test_a_failed_generation_notes_in_the_readers_language(
     page = client.get(f"/rosters?week={MONDAY.isoformat()}").text
     assert 'id="roster-infeasible"' in page
     assert "2 сотрудников нельзя поставить в график при их правилах" in page
+    assert (
+        "<strong>Vera Smirnova (A003)</strong>: "
+        "Vera: эти правила нельзя соблюсти все сразу: не больше 5 смен в неделю"
+    ) in page
