@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import os
 import sys
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import typer
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import contracts_cli
+from app import contracts_cli, i18n
 from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from app.config import ConfigError, get_settings
 from app.db import make_engine, make_sessionmaker, session_scope
 from app.events import cli as events_cli
+from app.i18n import _
 from app.models import Role, Site, User
 from app.planning import cli as planning_cli
 
@@ -39,6 +43,30 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+def no_site(site: str) -> str:
+    return _("--site: no site named {name}").format(name=repr(site))
+
+
+def no_file(file: Path) -> str:
+    return _("{file}: no such file").format(file=file)
+
+
+class Counts(Protocol):
+    @property
+    def created(self) -> int: ...
+    @property
+    def updated(self) -> int: ...
+    @property
+    def unchanged(self) -> int: ...
+
+
+def imported(result: Counts) -> str:
+    """What an import did, line by line."""
+    return _("imported: {created} new, {updated} changed, {unchanged} unchanged").format(
+        created=result.created, updated=result.updated, unchanged=result.unchanged
+    )
+
+
 _ENGINES: list[Engine] = []
 
 
@@ -54,10 +82,35 @@ def _dispose_engines() -> None:
         _ENGINES.pop().dispose()
 
 
+class Lang(StrEnum):
+    """The languages of the messages (the web's catalogs)."""
+
+    ru = "ru"
+    en = "en"
+
+
+def posix_locale(environ: Mapping[str, str]) -> str:
+    """Russian when the terminal's locale (LC_ALL, else LC_MESSAGES, else LANG) is; else English."""
+    posix = next((environ[k] for k in ("LC_ALL", "LC_MESSAGES", "LANG") if environ.get(k)), "")
+    return "ru" if posix.lower().startswith("ru") else "en"
+
+
 @cli.callback()
-def _each_command(ctx: typer.Context) -> None:
-    """Close the command's database connections when it ends, however it ends."""
+def _each_command(
+    ctx: typer.Context,
+    lang: Annotated[
+        Lang | None,
+        typer.Option(help="language of messages (default: SMENA_LANG, else LC_ALL/LANG)"),
+    ] = None,
+) -> None:
+    """Speak the chosen language; close the command's database connections when it ends."""
+    chosen = os.environ.get("SMENA_LANG", "").strip()
+    locale = lang.value if lang else chosen if chosen in i18n.LOCALES else posix_locale(os.environ)
+    token = i18n.current_locale.set(locale)
+    ctx.call_on_close(lambda: i18n.current_locale.reset(token))
     ctx.call_on_close(_dispose_engines)
+    if chosen and not lang and chosen not in i18n.LOCALES:
+        raise fail(_("SMENA_LANG: must be ru or en, not {value}").format(value=repr(chosen)))
 
 
 @cli.command()
@@ -65,9 +118,9 @@ def migrate() -> None:
     """Create or upgrade the database schema to the newest version."""
     from app.migrate import upgrade
 
-    engine, _ = _sessions()
+    engine, _factory = _sessions()
     upgrade(engine)
-    typer.echo(f"database at the newest schema: {engine.url.render_as_string()}")
+    typer.echo(_("database at the newest schema: {url}").format(url=engine.url.render_as_string()))
 
 
 @cli.command()
@@ -100,14 +153,16 @@ def worker(concurrency: Annotated[int, typer.Option(help="jobs at once")] = 2) -
     from app.main import create_app
 
     if concurrency < 1:
-        raise fail("--concurrency: must be >= 1")
+        raise fail(_("--concurrency: must be >= 1"))
     create_app()  # registers every feature's job handlers
-    _, factory = _sessions()
+    _engine, factory = _sessions()
     runner = Worker(factory, concurrency=concurrency)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     runner.start()
-    typer.echo(f"worker {runner.name}: running jobs, {concurrency} at a time")
+    typer.echo(
+        _("worker {name}: running jobs, {n} at a time").format(name=runner.name, n=concurrency)
+    )
     with contextlib.suppress(KeyboardInterrupt):
         stopped.wait()
     runner.stop()
@@ -124,21 +179,21 @@ def create_user(
 ) -> None:
     """Create a user who can sign in; asks for the password."""
     if locale not in ("ru", "en"):
-        raise fail("--locale: must be ru or en")
+        raise fail(_("--locale: must be ru or en"))
     password = sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass()
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise fail(f"password: must be at least {MIN_PASSWORD_LENGTH} characters")
-    _, factory = _sessions()
+        raise fail(_("password: must be at least {n} characters").format(n=MIN_PASSWORD_LENGTH))
+    _engine, factory = _sessions()
     for db in session_scope(factory):
         if db.scalar(select(User.id).where(func.lower(User.login) == login.lower())):
-            raise fail(f"login: {login!r} is taken")
+            raise fail(_("login: {login} is taken").format(login=repr(login)))
         site_id = None
         if site:
             site_id = db.scalar(select(Site.id).where(Site.name == site))
             if site_id is None:
-                raise fail(f"--site: no site named {site!r}")
+                raise fail(no_site(site))
         elif role in (Role.SUPERVISOR, Role.OPERATOR):
-            raise fail("--site: supervisors and operators belong to a site")
+            raise fail(_("--site: supervisors and operators belong to a site"))
         db.add(
             User(
                 login=login.lower(),
@@ -149,7 +204,7 @@ def create_user(
                 site_id=site_id,
             )
         )
-    typer.echo(f"created {role.value} {login}")
+    typer.echo(_("created {role} {login}").format(role=_(role.value), login=login))
 
 
 @import_cli.command("schedule")
@@ -161,21 +216,19 @@ def import_schedule_cmd(
     from app.shifts.importer import import_schedule
 
     if not file.is_file():
-        raise fail(f"{file}: no such file")
-    _, factory = _sessions()
+        raise fail(no_file(file))
+    _engine, factory = _sessions()
     for db in session_scope(factory):
         site_row = db.scalar(select(Site).where(Site.name == site))
         if site_row is None:
-            raise fail(f"--site: no site named {site!r}")
+            raise fail(no_site(site))
         result = import_schedule(db, user=None, site=site_row, content=file.read_bytes())
         if result.errors:
             for e in result.errors:
                 typer.echo(f"error: {file}:{e.line}: {e.column or '-'}: {e.reason}", err=True)
             db.rollback()
             raise typer.Exit(2)
-    typer.echo(
-        f"imported: {result.created} new, {result.updated} changed, {result.unchanged} unchanged"
-    )
+    typer.echo(imported(result))
 
 
 @import_cli.command("history")
@@ -190,14 +243,14 @@ def import_history_cmd(
     from app.planning.importer import INTERVAL_CHOICES, import_history
 
     if interval_minutes not in INTERVAL_CHOICES:
-        raise fail("--interval-minutes: must be 15, 30 or 60")
+        raise fail(_("--interval-minutes: must be 15, 30 or 60"))
     if not file.is_file():
-        raise fail(f"{file}: no such file")
-    _, factory = _sessions()
+        raise fail(no_file(file))
+    _engine, factory = _sessions()
     for db in session_scope(factory):
         site_row = db.scalar(select(Site).where(Site.name == site))
         if site_row is None:
-            raise fail(f"--site: no site named {site!r}")
+            raise fail(no_site(site))
         result = import_history(
             db,
             user=None,
@@ -211,10 +264,8 @@ def import_history_cmd(
                 typer.echo(f"error: {file}:{e.line}: {e.column or '-'}: {e.reason}", err=True)
             db.rollback()
             raise typer.Exit(2)
-    typer.echo(
-        f"imported: {result.created} new, {result.updated} changed, {result.unchanged} unchanged"
-        + (f", {result.from_calls} left out (days built from calls)" if result.from_calls else "")
-    )
+    left_out = _(", {n} left out (days built from calls)").format(n=result.from_calls)
+    typer.echo(imported(result) + (left_out if result.from_calls else ""))
 
 
 @cli.command()
@@ -236,24 +287,28 @@ def simulate(
     from app.simulator.runner import FeedConfig, FeedError, run_feed, site_exists
 
     if not 0 < speed <= 100_000:
-        raise fail("--speed: must be more than 0 and at most 100000")
+        raise fail(_("--speed: must be more than 0 and at most 100000"))
     if duration_minutes is not None and duration_minutes < 1:
-        raise fail("--duration-minutes: must be >= 1")
+        raise fail(_("--duration-minutes: must be >= 1"))
     if not url.startswith(("http://", "https://")):
-        raise fail("--url: must start with http:// or https://")
+        raise fail(_("--url: must start with http:// or https://"))
     try:
         began = datetime.fromisoformat(start) if start else datetime.now(UTC)
     except ValueError:
-        raise fail(f"--start: not an ISO 8601 time: {start!r}") from None
+        raise fail(_("--start: not an ISO 8601 time: {value}").format(value=repr(start))) from None
     if began.utcoffset() is None:
-        raise fail("--start: needs a UTC offset, e.g. 2026-11-30T07:00:00+03:00")
-    _, factory = _sessions()
+        raise fail(_("--start: needs a UTC offset, e.g. 2026-11-30T07:00:00+03:00"))
+    _engine, factory = _sessions()
     if not site_exists(factory, site):
-        raise fail(f"--site: no site named {site!r}")
+        raise fail(no_site(site))
     duration = timedelta(minutes=duration_minutes) if duration_minutes else None
     config = FeedConfig(url=url, token=token, start=began, speed=speed, seed=seed,
                         duration=duration, catch_up=catch_up)  # fmt: skip
-    typer.echo(f"simulating {site} from {began.isoformat()} at {speed:g}x, posting to {url}")
+    typer.echo(
+        _("simulating {site} from {start} at {speed}x, posting to {url}").format(
+            site=site, start=began.isoformat(), speed=f"{speed:g}", url=url
+        )
+    )
     try:
         totals = run_feed(factory, site=site, config=config, log=typer.echo)
     except FeedError as error:
@@ -261,8 +316,11 @@ def simulate(
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         raise typer.Exit(0) from None
-    typer.echo(f"posted: {totals.stored} stored, {totals.duplicates} duplicates, "
-               f"{totals.requests} requests")  # fmt: skip
+    typer.echo(
+        _("posted: {stored} stored, {duplicates} duplicates, {requests} requests").format(
+            stored=totals.stored, duplicates=totals.duplicates, requests=totals.requests
+        )
+    )
 
 
 @cli.command()
@@ -280,7 +338,7 @@ def demo(
 
     settings = get_settings()
     if settings.env == "production":
-        raise fail("the demo refuses to run with SMENA_ENV=production")
+        raise fail(_("the demo refuses to run with SMENA_ENV=production"))
     engine, factory = _sessions()
     upgrade(engine)
     credentials_file = settings.var_dir / "demo-credentials.txt"
@@ -292,10 +350,14 @@ def demo(
                 "".join(f"{c.role:<11} {c.login:<11} {c.password}\n" for c in created)
             )
             credentials_file.chmod(0o600)
-    typer.echo("\nsmena demo center 'Moscow' is ready. Sign in with (role, login, password):\n")
-    typer.echo(credentials_file.read_text() if credentials_file.exists() else "(see README)")
+    typer.echo(
+        "\n" + _("smena demo center 'Moscow' is ready. Sign in with (role, login, password):")
+    )
+    typer.echo(
+        "\n" + (credentials_file.read_text() if credentials_file.exists() else _("(see README)"))
+    )
     if serve_after:
-        typer.echo(f"open http://{host}:{port}/\n")
+        typer.echo(_("open {url}").format(url=f"http://{host}:{port}/") + "\n")
         if simulate_feed:
             from app.simulator.demo_feed import start_demo_feed
 

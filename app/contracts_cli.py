@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
+from app.i18n import _
 from scheduling.contract import InputError
 
 File = Annotated[str, typer.Argument(help="JSON file; stdin when absent or -")]
@@ -31,14 +32,15 @@ def read_document(file: str) -> Any:
     try:
         text = sys.stdin.read() if file in ("", "-") else Path(file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise _error(
-            f"{file}: {exc.strerror if isinstance(exc, OSError) else 'not UTF-8'}"
-        ) from exc
+        reason = exc.strerror if isinstance(exc, OSError) else _("not UTF-8")
+        raise _error(f"{file}: {reason}") from exc
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise _error(
-            f"input: not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+            _("input: not valid JSON at line {line}, column {column}: {reason}").format(
+                line=exc.lineno, column=exc.colno, reason=exc.msg
+            )
         ) from exc
 
 
@@ -112,9 +114,9 @@ def roster_solve(file: File = "-", time_limit: TimeLimit = None, workers: Worker
 
 def _check_params(time_limit: float | None, workers: int) -> None:
     if time_limit is not None and not time_limit > 0:
-        raise _error("--time-limit: must be > 0")
+        raise _error(_("--time-limit: must be > 0"))
     if workers < 1:
-        raise _error("--workers: must be >= 1")
+        raise _error(_("--workers: must be >= 1"))
 
 
 def register(cli: typer.Typer) -> None:

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import typer
 from sqlalchemy import select
 
+from app.i18n import _
+
 site_cli = typer.Typer(help="Sites.", no_args_is_help=True)
 token_cli = typer.Typer(help="API tokens for the live event feed.", no_args_is_help=True)
 
@@ -34,51 +36,51 @@ def create_site(
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise fail(f"--timezone: unknown time zone {timezone!r}") from None
+        raise fail(_("--timezone: unknown time zone {name}").format(name=repr(timezone))) from None
     if not name.strip() or len(name.strip()) > 120:
-        raise fail("NAME: 1 to 120 characters")
-    _, factory = _sessions()
+        raise fail(_("NAME: 1 to 120 characters"))
+    _engine, factory = _sessions()
     for db in session_scope(factory):
         if db.scalar(select(Site.id).where(Site.name == name.strip())):
-            raise fail(f"NAME: a site named {name.strip()!r} exists")
+            raise fail(_("NAME: a site named {name} exists").format(name=repr(name.strip())))
         site = Site(name=name.strip(), timezone=timezone)
         db.add(site)
         audit.record(db, user=None, action="create", entity=site, before=None)
-    typer.echo(f"created site {name.strip()} ({timezone})")
+    typer.echo(_("created site {name} ({timezone})").format(name=name.strip(), timezone=timezone))
 
 
 @token_cli.command("create")
 def create_token(label: str, site: Annotated[str, typer.Option(help="site name")]) -> None:
     """Issue an API token for a site's event feed; prints it once."""
-    from app.cli import _sessions, fail
+    from app.cli import _sessions, fail, no_site
     from app.db import session_scope
     from app.events.tokens import issue_token
     from app.models import Site
 
     if not label.strip() or len(label.strip()) > 120:
-        raise fail("LABEL: 1 to 120 characters")
-    _, factory = _sessions()
+        raise fail(_("LABEL: 1 to 120 characters"))
+    _engine, factory = _sessions()
     for db in session_scope(factory):
         site_row = db.scalar(select(Site).where(Site.name == site))
         if site_row is None:
-            raise fail(f"--site: no site named {site!r}")
-        _, raw = issue_token(db, user=None, site=site_row, label=label.strip())
+            raise fail(no_site(site))
+        _token, raw = issue_token(db, user=None, site=site_row, label=label.strip())
     typer.echo(raw)
 
 
 def _import(file: Path, site: str, kind: str) -> None:
-    from app.cli import _sessions, fail
+    from app.cli import _sessions, fail, no_file, no_site
     from app.db import session_scope
     from app.events.imports import import_cdr, import_queue_log
     from app.models import Site
 
     if not file.is_file():
-        raise fail(f"{file}: no such file")
-    _, factory = _sessions()
+        raise fail(no_file(file))
+    _engine, factory = _sessions()
     for db in session_scope(factory):
         site_row = db.scalar(select(Site).where(Site.name == site))
         if site_row is None:
-            raise fail(f"--site: no site named {site!r}")
+            raise fail(no_site(site))
         importer = import_cdr if kind == "cdr" else import_queue_log
         result = importer(db, site=site_row, content=file.read_bytes())
         if result.errors:
@@ -86,8 +88,11 @@ def _import(file: Path, site: str, kind: str) -> None:
                 typer.echo(f"error: {file}:{e.line}: {e.column}: {e.reason}", err=True)
             db.rollback()
             raise typer.Exit(2)
-    states = f", {result.states} agent-state intervals" if kind == "queue-log" else ""
-    typer.echo(f"imported: {result.created} new calls, {result.duplicates} known{states}")
+    states = _(", {n} agent-state intervals").format(n=result.states) if kind == "queue-log" else ""
+    counts = _("imported: {created} new calls, {known} known").format(
+        created=result.created, known=result.duplicates
+    )
+    typer.echo(counts + states)
 
 
 def import_cdr_cmd(

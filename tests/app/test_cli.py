@@ -14,7 +14,7 @@ from typer.testing import CliRunner, Result
 import app.cli
 from app import i18n
 from app.auth.passwords import verify_password
-from app.cli import cli
+from app.cli import cli, posix_locale
 from app.config import get_settings
 from app.models import AuditEntry, Shift, User
 from tests.app.conftest import Center
@@ -25,7 +25,7 @@ Run = Callable[..., Result]
 
 @pytest.fixture
 def smena(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
-    """Run `smena ARGS` against the test database, in English; its engines are disposed."""
+    """Run `smena ARGS` against the test database, in a C locale; its engines are disposed."""
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("SMENA_ENV", "test")
     monkeypatch.setenv("SMENA_VAR_DIR", str(tmp_path / "var"))
@@ -37,7 +37,10 @@ def smena(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         return engines[-1]
 
     monkeypatch.setattr(app.cli, "make_engine", make_engine)
-    locale = i18n.current_locale.set("en")
+    for name in ("SMENA_LANG", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")  # English, whatever this machine's locale is
+    locale = i18n.current_locale.set("ru")  # the web's default: the command must choose its own
     get_settings.cache_clear()
 
     def run(*args: str, stdin: str = "") -> Result:
@@ -146,3 +149,58 @@ def test_create_user_hashes_the_password_and_refuses_bad_input_naming_the_field(
     )
     assert olga.password_hash.startswith("$argon2id$")
     assert verify_password(olga.password_hash, "long-enough-1")
+
+
+RUSSIAN_LINE_4 = "date: Неверная дата (ГГГГ-ММ-ДД): «2026-13-01»."
+
+
+def test_the_command_speaks_the_language_chosen_by_option_or_environment(
+    smena: Run, center: Center, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(BAD)
+    english = smena("import", "schedule", str(bad), "--site", "Moscow")
+    assert f"error: {bad}:4: date: Not a date (YYYY-MM-DD): “2026-13-01”." in english.stderr
+    russian = smena("--lang", "ru", "import", "schedule", str(bad), "--site", "Moscow")
+    assert russian.exit_code == 2
+    assert f"error: {bad}:4: {RUSSIAN_LINE_4}" in russian.stderr.splitlines()
+    no_site = smena("--lang", "ru", "import", "schedule", str(bad), "--site", "Kazan")
+    assert no_site.stderr.strip() == "error: --site: нет площадки с названием 'Kazan'"
+    assert i18n.current_locale.get() == "ru"  # restored: the test set it before the command
+    monkeypatch.setenv("SMENA_LANG", "ru")
+    by_variable = smena("import", "schedule", str(bad), "--site", "Moscow")
+    assert f"error: {bad}:4: {RUSSIAN_LINE_4}" in by_variable.stderr.splitlines()
+    by_option = smena("--lang", "en", "import", "schedule", str(bad), "--site", "Kazan")
+    assert by_option.stderr.strip() == "error: --site: no site named 'Kazan'"  # option wins
+    monkeypatch.delenv("SMENA_LANG")
+    monkeypatch.setenv("LANG", "ru_RU.UTF-8")
+    by_locale = smena("import", "schedule", str(bad), "--site", "Kazan")
+    assert by_locale.stderr.strip() == "error: --site: нет площадки с названием 'Kazan'"
+
+
+def test_a_language_the_command_does_not_speak_is_refused_naming_where_it_came_from(
+    smena: Run, center: Center, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    by_option = smena("--lang", "de", "migrate")
+    assert by_option.exit_code == 2 and "--lang" in by_option.stderr
+    monkeypatch.setenv("SMENA_LANG", "de")
+    by_variable = smena("create-user", "olga", "--role", "manager", "--password-stdin")
+    assert by_variable.exit_code == 2
+    assert by_variable.stderr.strip() == "error: SMENA_LANG: must be ru or en, not 'de'"
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, "en"),
+        ({"LANG": "ru_RU.UTF-8"}, "ru"),
+        ({"LANG": "en_GB.UTF-8"}, "en"),
+        ({"LANG": "ru_RU.UTF-8", "LC_ALL": "C"}, "en"),
+        ({"LANG": "C", "LC_MESSAGES": "ru_RU.UTF-8"}, "ru"),
+        ({"LANG": "de_DE.UTF-8"}, "en"),
+    ],
+)
+def test_the_terminal_locale_picks_russian_or_else_english(
+    environ: dict[str, str], expected: str
+) -> None:
+    assert posix_locale(environ) == expected
