@@ -23,8 +23,8 @@ Every sum has positive terms only and is carried relative to its largest term, s
 figures are exact to rounding. The q_j rise until N + j r reaches a and then fall like a
 Gaussian of width sqrt(a / r); those below e^-40 of the largest are left out
 (`_last_queue_term`). The q_j and the NegBin terms are running products of their ratios
-while these stay within e^+-700 (each step rounds once, as a step of a running sum of logs
-does, at a quarter of the cost), else running sums of logs in extended precision.
+while these stay within e^+-700 and run to at most 2,048 terms (as exact there as running
+sums of logs, at a quarter of the cost), else running sums of logs in extended precision.
 
 The smallest N: SL increases and occupancy decreases with N, and any N < target * a fails
 (at most N / a of the callers are ever answered). The search (`erlang_a_search`) starts one
@@ -57,6 +57,10 @@ DECAY_NATS = 40.0
 """Queue terms this far below the largest (e^-40) are left out."""
 PRODUCT_RANGE_NATS = 700.0
 """Running products stay within e^+-700, where doubles keep every digit."""
+PRODUCT_TERMS = 2048
+"""Longer series are summed as logs: a running product rounds twice a step (the ratio and
+the product), a running sum of logs in extended precision once (the ratio), which over
+10,000 steps makes a difference of 1e-13."""
 
 
 def erlang_a_figures(
@@ -154,10 +158,13 @@ def _queue_sums(
         # log x^shape, in extended precision: an error of 1e-16 in a log of -30 is 3e-15 in
         # every term, and in the on-time share 1 - P(NegBin <= j) when that is small
         log_first = shape.astype(np.longdouble) * np.log1p(-not_x.astype(np.longdouble))
-    q, nb, log_top, wide = _products(a / rate[:, :-1], log_first, nb_steps)
-    if wide.any():
-        q[wide], nb[wide], log_top[wide] = _logs(a[wide] / rate[wide, :-1], log_first[wide],
-                                                 nb_steps[wide])
+    if width > PRODUCT_TERMS:
+        q, nb, log_top = _logs(a / rate[:, :-1], log_first, nb_steps)
+    else:
+        q, nb, log_top, wide = _products(a / rate[:, :-1], log_first, nb_steps)
+        if wide.any():
+            q[wide], nb[wide], log_top[wide] = _logs(a[wide] / rate[wide, :-1],
+                                                     log_first[wide], nb_steps[wide])
     top = np.maximum(log_idle, log_top)
     q *= np.exp(log_top - top)[:, None]
     answer = n / rate
@@ -181,8 +188,9 @@ def _products(
     ratios: Floats, log_first_nb: Wide, nb_steps: Floats
 ) -> tuple[Floats, Floats, Floats, Bools]:
     """q_j / max q and the NegBin terms as running products, log max q, and the rows where
-    these leave the range of a double (to be done by `_logs`). Each step rounds once, as a
-    step of a running sum of logs does, so the terms are as exact, at a quarter of the cost."""
+    these leave the range of a double (to be done by `_logs`). A step rounds twice (the
+    ratio, the product) where a step of a running sum of logs rounds once (the ratio): over
+    the 2,048 steps of `PRODUCT_TERMS` at most, the terms differ by about 1e-15."""
     q = np.empty((ratios.shape[0], ratios.shape[1] + 1))
     q[:, 0] = 1.0
     nb = np.empty_like(q)

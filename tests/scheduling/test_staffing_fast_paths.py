@@ -77,7 +77,7 @@ def _series(
     [
         (10.0, 12, 1.0, 0.2, 64),  # a small queue
         (300.0, 250, 0.1, 0.05, 1500),  # patient callers, fewer agents than Erlangs
-        (5e4, 5.5e4, 0.05, 1e-4, 9000),  # 50,000 Erlangs
+        (5e4, 5.5e4, 0.05, 1e-4, 2048),  # 50,000 Erlangs
     ],
 )
 def test_running_products_give_the_sums_of_logs(
