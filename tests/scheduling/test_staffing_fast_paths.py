@@ -14,10 +14,12 @@ from test_staffing_reference import erlang_a_at
 
 import scheduling.staffing as staffing
 from scheduling.erlang import (
+    BLOCK_CELLS,
     NEAR_STEPS,
     QueueFigures,
     log_inverse_erlang_b,
     log_inverse_erlang_b_near,
+    row_groups,
     running_sums,
 )
 from scheduling.erlang_a import _logs, _products, erlang_a_figures
@@ -236,3 +238,17 @@ def test_running_sums_start_from_zero_in_extended_precision() -> None:
     assert sums[:, 0].tolist() == [0.0, 0.0]
     assert sums[1].tolist() == [0.0, 2.0, 0.0, 0.5]
     assert sums[0, 1] == np.longdouble(1e-20)  # not lost to rounding in a double
+
+
+def test_row_blocks_cover_every_row_once_and_stay_small() -> None:
+    rng = np.random.default_rng(2)
+    widths = np.concatenate([rng.integers(1, 60, 900), rng.integers(1, 9000, 100), [1, 50_000]])
+    seen: list[int] = []
+    for rows, width in row_groups(widths):
+        assert width == widths[rows].max()
+        assert rows.size * width <= BLOCK_CELLS or rows.size == 1
+        seen.extend(rows.tolist())
+    assert sorted(seen) == list(range(widths.size))
+    padded = sum(rows.size * width for rows, width in row_groups(widths))
+    assert padded < 1.1 * widths.sum()  # rows of like width together: little padding
+    assert list(row_groups(np.zeros(0, dtype=np.int64))) == []
