@@ -10,6 +10,7 @@ snapshot. Each fragment is rendered once per snapshot and per view (language, te
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import weakref
@@ -26,7 +27,7 @@ from app.db import utcnow
 from app.floor import alert_store, broadcast, records, service
 from app.floor.chart import sl_chart
 from app.floor.live_state import SiteState
-from app.floor.words import ACTIVITY_LABELS, STATE_LABELS, minutes_text, seconds_text
+from app.floor.words import ACTIVITY_LABELS, STATE_LABELS, unit_texts
 from app.models import FloorAlert, Site
 from app.web import templates
 
@@ -197,9 +198,7 @@ class FloorHub:
             "quiet_minutes": service.QUIET_MINUTES,
             "state_labels": STATE_LABELS,
             "activity_labels": ACTIVITY_LABELS,
-            "minutes_text": minutes_text,
-            "seconds_text": seconds_text,
-        }
+        } | unit_texts(floor.site.timezone)
 
     def _render(self, template: str, snapshot: Snapshot, view: View) -> Markup:
         token = i18n.current_locale.set(view.locale)
@@ -221,8 +220,9 @@ def hub_of(app: Any, clock: Callable[[], datetime] | None = None) -> FloorHub:
         hub = _HUBS.get(app)
         if hub is None:
 
+            @functools.lru_cache(maxsize=4096)
             def path_for(name: str, **params: Any) -> str:
-                return str(app.url_path_for(name, **params))
+                return str(app.url_path_for(name, **params))  # walks every route: cached
 
             hub = _HUBS[app] = FloorHub(app.state.sessionmaker, path_for)
         if clock is not None:

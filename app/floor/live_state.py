@@ -4,7 +4,7 @@
 A `SiteState` gives the same Floor (up to float rounding) at a fraction of the cost, so the
 live screen can follow 2,000 agents every second: it reads only the calls and agents touched
 since its last look (raw events, calls and states stored after its marks), recomputes the
-figures of the (queue, half-hour) buckets those calls fall in, and the adherence of each agent
+figures of the (queue, five minutes) buckets those calls fall in, and the adherence of each agent
 from a checkpoint on (what came before the checkpoint is kept, unless the agent's past
 changed). Marks grow per site in commit order: the feed's writers hold a per-site lock.
 """
@@ -45,7 +45,8 @@ from kpi.records import AgentState, CallRecord, StateInterval
 
 CHECKPOINT_SECONDS = 60  # adherence before the checkpoint is kept; it moves on every minute
 SCHEDULE_SECONDS = 15  # the published schedule (breaks re-planned) is re-read this often
-Bucket = tuple[str, datetime]  # queue, interval start
+BUCKET_MINUTES = 5  # calls are counted in buckets this long, added up per interval
+Bucket = tuple[str, datetime, datetime]  # queue, interval start, bucket start
 EMPTY = call_figures(())
 
 
@@ -114,14 +115,20 @@ class SiteState:
     def _load_all(self, db: Session, *, tz: ZoneInfo, now: datetime) -> None:
         assert self.day_start is not None
         self.marks = records.marks(db, site_id=self.site_id)
-        since = self.day_start - OPEN_CALL_LOOKBACK
-        for call in records.calls_for_floor(
-            db, site_id=self.site_id, since=since, now=now + timedelta(days=1)
+        # Before today only the calls still open count (waiting or talking now), and only the
+        # states that last into today.
+        since, later = self.day_start - OPEN_CALL_LOOKBACK, now + timedelta(days=1)
+        earlier = self.day_start - timedelta(microseconds=1)
+        for call in (
+            *records.calls_for_floor(
+                db, site_id=self.site_id, since=since, now=earlier, open_only=True
+            ),
+            *records.calls_for_floor(db, site_id=self.site_id, since=self.day_start, now=later),
         ):
             self._put_call(call, tz=tz)
         by_agent: dict[str, list[StateInterval]] = defaultdict(list)
         for state in records.states_for_floor(
-            db, site_id=self.site_id, since=since, now=now + timedelta(days=1)
+            db, site_id=self.site_id, since=self.day_start, now=later
         ):
             by_agent[state.agent].append(state)
         for agent, states in by_agent.items():
@@ -139,7 +146,7 @@ class SiteState:
         for state in records.states_of_agents(db, site_id=self.site_id, since=changes.agents_since):
             fresh[state.agent].append(state)
         for agent, since in changes.agents_since.items():
-            kept = [s for s in self.states.get(agent, []) if s.end is not None and s.end <= since]
+            kept = [s for s in self.states.get(agent, []) if s.end is not None and s.end < since]
             self._put_states(agent, kept + fresh[agent], now=now, changed_from=since)
 
     def _read_schedule(self, db: Session, *, now: datetime) -> None:
@@ -172,6 +179,7 @@ class SiteState:
         bucket = (
             call.queue,
             interval_start(call.offered_at, tz=tz, interval_minutes=INTERVAL_MINUTES),
+            interval_start(call.offered_at, tz=tz, interval_minutes=BUCKET_MINUTES),
         )
         self.calls[call.call_id] = call
         self.bucket_of[call.call_id] = bucket
@@ -201,8 +209,10 @@ class SiteState:
             states, self.checkpoint
         ):
             self.stale_heads.add(agent)
-        if changed_from is not None:  # the calls whose wrap-up may have changed
-            gap = timedelta(seconds=DEFAULT_THRESHOLDS.wrap_up_gap_seconds)
+        gap = timedelta(seconds=DEFAULT_THRESHOLDS.wrap_up_gap_seconds)
+        if changed_from is not None and _wrap_ups(old, changed_from - gap) != _wrap_ups(
+            states, changed_from - gap
+        ):  # the calls whose wrap-up may have changed
             for call_id in self.calls_of_agent.get(agent, ()):
                 call = self.calls[call_id]
                 if call.ended_at is None or call.ended_at >= changed_from - gap:
@@ -265,9 +275,12 @@ class SiteState:
         assert self.day_start is not None
         this_start = interval_start(now, tz=tz, interval_minutes=INTERVAL_MINUTES)
         today: dict[str, list[CallFigures]] = defaultdict(list)
-        for (queue, start), figures in self.figures.items():
+        this: dict[str, list[CallFigures]] = defaultdict(list)
+        for (queue, start, _), figures in self.figures.items():
             if start >= self.day_start and figures.offered:
                 today[queue].append(figures)
+                if start == this_start:
+                    this[queue].append(figures)
         open_by_queue: dict[str, list[CallRecord]] = defaultdict(list)
         for call_id in self.open_calls | self.volatile_calls:
             seen = call_as_of(self.calls[call_id], now)
@@ -280,7 +293,7 @@ class SiteState:
                 queue,
                 open_by_queue[queue],
                 now=now,
-                this_interval=self.figures.get((queue, this_start), EMPTY),
+                this_interval=merged_figures(this[queue]) if this[queue] else EMPTY,
                 today=merged_figures(today[queue]),
             )
 
@@ -302,7 +315,7 @@ class SiteState:
     def _curve(self) -> tuple[CurvePoint, ...]:
         assert self.day_start is not None
         by_start: dict[datetime, list[CallFigures]] = defaultdict(list)
-        for (_, start), figures in self.figures.items():
+        for (_, start, _), figures in self.figures.items():
             if start >= self.day_start and figures.offered:
                 by_start[start].append(figures)
         points = []
@@ -354,6 +367,12 @@ class SiteState:
         seen = [s for found in states.values() for s in (state_as_of(i, end) for i in found) if s]
         results = agent_adherence(pieces, seen, start=start, end=end, grace_seconds=GRACE_SECONDS)
         return {a.agent: a for a in results}
+
+
+def _wrap_ups(states: list[StateInterval], since: datetime) -> list[StateInterval]:
+    return [
+        s for s in states if s.state is AgentState.WRAP_UP and (s.end is None or s.end >= since)
+    ]
 
 
 def _clipped(

@@ -30,9 +30,9 @@ class AgentInfo:
 
 
 def calls_for_floor(
-    db: Session, *, site_id: int, since: datetime, now: datetime
+    db: Session, *, site_id: int, since: datetime, now: datetime, open_only: bool = False
 ) -> list[CallRecord]:
-    """The site's calls offered in [since, now], as the kpi package reads them."""
+    """The site's calls offered in [since, now] (open_only: those not over), as kpi reads them."""
     queues = dict(db.execute(select(Queue.id, Queue.name).where(Queue.site_id == site_id)).all())
     agents = dict(db.execute(select(Agent.id, Agent.code).where(Agent.site_id == site_id)).all())
     rows = db.execute(
@@ -46,6 +46,7 @@ def calls_for_floor(
             Call.agent_id,
         )
         .where(Call.site_id == site_id, Call.offered_at >= since, Call.offered_at <= now)
+        .where(*((Call.abandoned_at.is_(None), Call.ended_at.is_(None)) if open_only else ()))
         .order_by(Call.offered_at, Call.id)
     )
     return [
@@ -245,26 +246,28 @@ def calls_by_id(db: Session, *, site_id: int, call_ids: Sequence[str]) -> list[C
 def states_of_agents(
     db: Session, *, site_id: int, since: dict[str, datetime]
 ) -> list[StateInterval]:
-    """Each agent's intervals still open, or ending after the agent's own `since`."""
+    """Each agent's intervals still open, or ending at or after the agent's own `since`."""
     if not since:
         return []
     S = AgentStateInterval
+    ids = {
+        agent_id: code
+        for agent_id, code in db.execute(
+            select(Agent.id, Agent.code).where(Agent.site_id == site_id)
+        )
+        if code in since
+    }
     earliest = min(since.values())
     found: list[StateInterval] = []
-    for part in chunks(sorted(since)):
-        rows = db.execute(
-            select(Agent.code, S.state, S.start, S.end)
-            .join(Agent, S.agent_id == Agent.id)
-            .where(
-                S.site_id == site_id,
-                among(db, Agent.code, part),
-                or_(S.end.is_(None), S.end > earliest),
-            )
+    for part in chunks(sorted(ids)):
+        rows = db.execute(  # by the agents' own index
+            select(S.agent_id, S.state, S.start, S.end)
+            .where(among(db, S.agent_id, part), or_(S.end.is_(None), S.end >= earliest))
             .order_by(S.start, S.id)
         )
         found += [
-            StateInterval(code, AgentState(state), start, end)
-            for code, state, start, end in rows
-            if end is None or end > since[code]
+            StateInterval(ids[agent_id], AgentState(state), start, end)
+            for agent_id, state, start, end in rows
+            if end is None or end >= since[ids[agent_id]]
         ]
     return found

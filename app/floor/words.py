@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
 from app.i18n import N_, _
 
 STATE_LABELS = {
@@ -38,3 +41,19 @@ def seconds_text(seconds: float | None) -> str:
 def hours_text(hours: float) -> str:
     """Hours with their unit, in the current language ("1.5 h")."""
     return _("%(n)g h") % {"n": hours}
+
+
+def unit_texts(timezone: str) -> dict[str, Callable[..., str]]:
+    """The Floor templates' formatters, translated once per render (2,000 rows use them)."""
+    minute, second = _("%(n)d min"), _("%(n).0f s")
+    zone = ZoneInfo(timezone)
+    states = {key: _(label) for key, label in STATE_LABELS.items()}
+    activities = {key: _(label) for key, label in ACTIVITY_LABELS.items()}
+    return {
+        "minutes_text": lambda minutes: minute % {"n": minutes},
+        "seconds_text": lambda seconds: "—" if seconds is None else second % {"n": seconds},
+        # hours and minutes read the same in both languages: no need for Babel per alert
+        "clock": lambda moment: moment.astimezone(zone).strftime("%H:%M"),
+        "state_name": states.__getitem__,
+        "activity_name": activities.__getitem__,
+    }
