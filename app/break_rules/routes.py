@@ -8,11 +8,10 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.guards import Db, allow
-from app.auth.scope import site_scope
+from app.auth.scope import id_param, sites_and_teams
 from app.break_rules import forms, service
 from app.forms import Form
 from app.i18n import _
@@ -32,27 +31,12 @@ def _scope(
     db: Session, user: User, site_id: int | None, team_id: int | None, *, strict: bool = False
 ) -> tuple[list[Site], Site, list[Team], Team | None]:
     """Sites in reach, the chosen one (404 if `strict` and not the one asked for), its teams."""
-    sites = list(
-        db.scalars(select(Site).where(Site.active, site_scope(user, Site.id)).order_by(Site.name))
-    )
-    site = next((s for s in sites if s.id == site_id), None if strict else next(iter(sites), None))
-    if site is None:
-        raise HTTPException(404)
-    teams = list(
-        db.scalars(select(Team).where(Team.site_id == site.id, Team.active).order_by(Team.name))
-    )
-    team = next((t for t in teams if t.id == team_id), None)
-    if strict and team_id is not None and team is None:
-        raise HTTPException(404)
-    return sites, site, teams, team
+    choice = sites_and_teams(db, user, site_id, team_id, strict=strict)
+    return choice.sites, choice.site, choice.teams, choice.team
 
 
 def _form_ids(form: Form) -> tuple[int | None, int | None]:
-    def number(name: str) -> int | None:
-        raw = form.values.get(name, "")
-        return int(raw) if raw.isdigit() else None
-
-    return number("site_id"), number("team_id")
+    return id_param(form.values.get("site_id")), id_param(form.values.get("team_id"))
 
 
 def _context(db: Session, site: Site, team: Team | None, **extra: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.guards import Db, allow
-from app.auth.scope import site_scope
+from app.auth.scope import SiteChoice, site_scope, sites_and_teams
 from app.breaks import optimise as optimise_job
 from app.breaks import service
 from app.breaks.instance import TeamDay
@@ -31,23 +31,19 @@ Staff = Annotated[User, Depends(allow(*STAFF))]
 
 
 def _team_day(
-    db: Session, user: User, site_id: int | None, team_id: int | None, day: date | None
-) -> tuple[list[Site], list[Team], TeamDay]:
+    db: Session,
+    user: User,
+    site_id: int | None,
+    team_id: int | None,
+    day: date | None,
+    *,
+    strict: bool = False,
+) -> tuple[SiteChoice, TeamDay]:
     """The sites and teams the user may choose from, and the chosen team's day."""
-    sites = list(
-        db.scalars(select(Site).where(Site.active, site_scope(user, Site.id)).order_by(Site.name))
-    )
-    site = next((s for s in sites if s.id == site_id), sites[0] if sites else None)
-    if site is None:
-        raise HTTPException(404)
-    teams = list(
-        db.scalars(select(Team).where(Team.site_id == site.id, Team.active).order_by(Team.name))
-    )
-    team = next((t for t in teams if t.id == team_id), teams[0] if teams else None)
-    if team is None:
-        raise HTTPException(404)
-    chosen = day or site_now(site, utcnow()).date()
-    return sites, teams, service.load_team_day(db, site=site, team=team, day=chosen)
+    choice = sites_and_teams(db, user, site_id, team_id, strict=strict)
+    chosen = day or site_now(choice.site, utcnow()).date()
+    team_day = service.load_team_day(db, site=choice.site, team=choice.shown_team(), day=chosen)
+    return choice, team_day
 
 
 def _context(db: Session, team_day: TeamDay) -> dict[str, object]:
@@ -68,8 +64,8 @@ def page(
     team_id: int | None = None,
     day: date | None = None,
 ) -> Response:
-    sites, teams, team_day = _team_day(db, user, site_id, team_id, day)
-    context = _context(db, team_day) | {"sites": sites, "teams": teams}
+    choice, team_day = _team_day(db, user, site_id, team_id, day)
+    context = _context(db, team_day) | {"sites": choice.sites, "teams": choice.teams}
     return render(request, "breaks/page.html", context)
 
 
@@ -82,7 +78,7 @@ def timeline(
     team_id: int | None = None,
     day: date | None = None,
 ) -> Response:
-    _sites, _teams, team_day = _team_day(db, user, site_id, team_id, day)
+    _choice, team_day = _team_day(db, user, site_id, team_id, day)
     return render(request, "breaks/_breaks_timeline.html", _context(db, team_day))
 
 
@@ -184,10 +180,8 @@ async def _chosen(request: Request, db: Session, user: User) -> TeamDay:
         day = date.fromisoformat(form.values.get("day", ""))
     except ValueError:
         raise HTTPException(404) from None
-    _sites, _teams, team_day = _team_day(db, user, site_id, team_id, day)
-    if (team_day.site.id, team_day.team.id) != (site_id, team_id):
-        raise HTTPException(404)  # never act on a team the user did not choose
-    return team_day
+    _choice, team_day = _team_day(db, user, site_id, team_id, day, strict=True)
+    return team_day  # strict: never a team the user did not choose
 
 
 @router.post("/breaks/optimise", name="breaks_optimise")

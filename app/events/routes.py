@@ -8,25 +8,19 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.datastructures import UploadFile  # what request.form() gives, not FastAPI's
 
 from app.auth.guards import Db, allow
-from app.auth.scope import site_scope
 from app.events import tokens
 from app.events.imports import MAX_UPLOAD_BYTES, import_cdr
 from app.forms import Form
 from app.i18n import _
 from app.models import ApiToken, Role, Site, User
+from app.uploads import import_result, missing_file, read_upload, upload_sites
 from app.web import STAFF, redirect, render
 
 router = APIRouter()
 Admin = Annotated[User, Depends(allow(Role.ADMIN))]
 Staff = Annotated[User, Depends(allow(*STAFF))]
-
-
-def _sites(db: Session, user: User) -> list[Site]:
-    query = select(Site).where(Site.active, site_scope(user, Site.id)).order_by(Site.name)
-    return list(db.scalars(query))
 
 
 def _tokens_page(request: Request, db: Session, status_code: int = 200, **extra: Any) -> Response:
@@ -74,29 +68,19 @@ def api_token_revoke(request: Request, db: Db, user: Admin, token_id: int) -> Re
 
 @router.get("/calls/import", name="cdr_import")
 def cdr_import_page(request: Request, db: Db, user: Staff, site_id: int | None = None) -> Response:
-    sites = _sites(db, user)
-    site = next((s for s in sites if s.id == site_id), sites[0] if sites else None)
-    return render(request, "events/cdr_import.html", {"sites": sites, "site": site})
+    return render(request, "events/cdr_import.html", upload_sites(db, user, site_id))
 
 
 @router.post("/calls/import", name="cdr_import_submit")
 async def cdr_import_submit(request: Request, db: Db, user: Staff) -> Response:
-    form = await request.form(max_part_size=MAX_UPLOAD_BYTES)
-    site_raw, upload = form.get("site_id"), form.get("file")
-    chosen = upload if isinstance(upload, UploadFile) and upload.filename else None
-    content = await chosen.read() if chosen else b""
-    await form.close()  # the upload's temporary file
-    sites = _sites(db, user)
-    site = next((s for s in sites if isinstance(site_raw, str) and str(s.id) == site_raw), None)
-    if site is None:  # never import into a site the user did not choose or cannot reach
-        raise HTTPException(404)
-    context: dict[str, Any] = {"sites": sites, "site": site}
-    if chosen is None:
-        context["file_error"] = _("Choose a CSV file.")
-        return render(request, "events/cdr_import.html", context, status_code=422)
-    result = import_cdr(db, site=site, content=content)
+    upload = await read_upload(request, max_part_size=MAX_UPLOAD_BYTES)
+    choice = upload.site_choice(db, user)
+    context = {"sites": choice.sites, "site": choice.site}
+    if not upload.filename:
+        return missing_file(request, "events/cdr_import.html", context)
+    result = import_cdr(db, site=choice.site, content=upload.content)
     if result.errors:
         db.rollback()
-    context |= {"result": result, "filename": chosen.filename}
-    status = 422 if result.errors else 200
-    return render(request, "events/cdr_import.html", context, status_code=status)
+    return import_result(
+        request, "events/cdr_import.html", context, result=result, filename=upload.filename
+    )

@@ -9,14 +9,13 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.datastructures import UploadFile  # what request.form() gives, not FastAPI's
 
 from app.auth.guards import Db, allow
-from app.auth.scope import site_scope
+from app.auth.scope import id_param, sites_and_teams
 from app.db import utcnow
 from app.forms import Form
 from app.i18n import _
@@ -28,6 +27,7 @@ from app.planning.importer import INTERVAL_CHOICES, import_history
 from app.planning.jobs import forecast_job
 from app.planning.requirement import Targets
 from app.shifts.timeconv import week_start
+from app.uploads import import_result, missing_file, read_upload, upload_sites
 from app.web import STAFF, redirect, render
 
 router = APIRouter()
@@ -69,17 +69,9 @@ def _number(raw: Any) -> int | None:
     return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 10 else None
 
 
-def _pick_site(db: Session, user: User, site_id: int | None) -> tuple[list[Site], Site]:
-    query = select(Site).where(Site.active, site_scope(user, Site.id)).order_by(Site.name)
-    sites = list(db.scalars(query))
-    chosen = next((s for s in sites if s.id == site_id), sites[0] if sites else None)
-    if chosen is None:
-        raise HTTPException(404)
-    return sites, chosen
-
-
-def _choose(db: Session, user: User, values: Mapping[str, Any]) -> Choice:
-    sites, site = _pick_site(db, user, _number(values.get("site_id")))
+def _choose(db: Session, user: User, values: Mapping[str, Any], *, strict: bool = False) -> Choice:
+    scope = sites_and_teams(db, user, id_param(values.get("site_id")), strict=strict)
+    sites, site = scope.sites, scope.site
     queues = list(
         db.scalars(select(Queue).where(Queue.site_id == site.id, Queue.active).order_by(Queue.name))
     )
@@ -163,9 +155,7 @@ def export(request: Request, db: Db, user: Planner) -> Response:
 @router.post("/planning/save", name="planning_save")
 async def save(request: Request, db: Db, user: Planner) -> Response:
     values = await request.form()
-    choice = _choose(db, user, values)
-    if _number(values.get("site_id")) != choice.site.id:  # never save to a site not chosen
-        raise HTTPException(404)
+    choice = _choose(db, user, values, strict=True)  # never save to a site not chosen
     targets = read_targets(Form(values))
     if targets is None:
         return _plan(request, db, user, values, "planning/page.html")
@@ -185,40 +175,23 @@ async def save(request: Request, db: Db, user: Planner) -> Response:
 
 @router.get("/planning/history", name="planning_history")
 def history_page(request: Request, db: Db, user: Planner, site_id: int | None = None) -> Response:
-    sites, site = _pick_site(db, user, site_id)
-    context = {"sites": sites, "site": site, "intervals": INTERVAL_CHOICES, "interval": 30}
+    context = upload_sites(db, user, site_id) | {"intervals": INTERVAL_CHOICES, "interval": 30}
     return render(request, "planning/history.html", context)
 
 
 @router.post("/planning/history", name="planning_history_submit")
 async def history_submit(request: Request, db: Db, user: Planner) -> Response:
-    form = await request.form()
-    upload = form.get("file")
-    chosen = upload if isinstance(upload, UploadFile) and upload.filename else None
-    content = await chosen.read() if chosen else b""
-    await form.close()  # the upload's temporary file
-    site_id = _number(form.get("site_id"))
-    interval = _number(form.get("interval_minutes")) or 0
-    sites, site = _pick_site(db, user, site_id)
-    if site.id != site_id:  # never import into a site the user did not choose
-        raise HTTPException(404)
-    context: dict[str, Any] = {
-        "sites": sites,
-        "site": site,
-        "intervals": INTERVAL_CHOICES,
-        "interval": interval,
-    }
-    if chosen is None:
-        context["file_error"] = _("Choose a CSV file.")
-        return render(request, "planning/history.html", context, status_code=422)
+    upload = await read_upload(request)
+    choice = upload.site_choice(db, user)
+    interval = _number(upload.fields.get("interval_minutes")) or 0
+    context = {"sites": choice.sites, "site": choice.site, "intervals": INTERVAL_CHOICES}
+    context["interval"] = interval
+    if not upload.filename:
+        return missing_file(request, "planning/history.html", context)
     result = import_history(
-        db,
-        user=user,
-        site=site,
-        content=content,
-        interval_minutes=interval,
-        filename=chosen.filename or "",
+        db, user=user, site=choice.site, content=upload.content, interval_minutes=interval,
+        filename=upload.filename,
+    )  # fmt: skip
+    return import_result(
+        request, "planning/history.html", context, result=result, filename=upload.filename
     )
-    context |= {"result": result, "filename": chosen.filename}
-    status = 422 if result.errors else 200
-    return render(request, "planning/history.html", context, status_code=status)

@@ -15,9 +15,10 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from app.auth.guards import Db, current_user
+from app.auth.scope import visible_sites
 from app.events import tokens
 from app.models import Role, Site
-from app.reports.service import interval_report, thresholds_of, visible_sites
+from app.reports.service import interval_report, thresholds_of
 
 router = APIRouter()
 READERS = frozenset({Role.ADMIN, Role.MANAGER, Role.SUPERVISOR})
@@ -38,7 +39,7 @@ def _site(request: Request, db: Session) -> Site | JSONResponse | None:
         return None
     if Role(user.role) not in READERS:
         return _problem(403, "this role may not read KPIs")
-    sites = visible_sites(db, user=user)
+    sites = visible_sites(db, user)
     wanted = request.query_params.get("site_id")
     chosen = next((s for s in sites if str(s.id) == wanted), sites[0] if len(sites) == 1 else None)
     if chosen is None:

@@ -8,12 +8,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import HTTPException
 from sqlalchemy.orm import Session
 
+from app.auth.scope import id_param, sites_and_teams
 from app.i18n import N_, _
 from app.models import Site, User
-from app.reports.service import DIMENSIONS, PERIODS, visible_sites
+from app.reports.service import DIMENSIONS, PERIODS
 
 PERIOD_LABELS = {"day": N_("Day"), "week": N_("Week"), "month": N_("Month")}
 DIMENSION_LABELS = {
@@ -58,12 +58,9 @@ def _day(values: Mapping[str, Any], name: str, default: date, errors: dict[str, 
 
 
 def read_filters(db: Session, *, user: User, values: Mapping[str, Any]) -> Filters:
-    """The filters asked for, defaults where absent, errors where unreadable (404: no site)."""
-    sites = visible_sites(db, user=user)
-    raw_site = str(values.get("site_id") or "")
-    site = next((s for s in sites if str(s.id) == raw_site), sites[0] if sites else None)
-    if site is None:
-        raise HTTPException(404)
+    """The filters asked for, defaults where absent, errors where unreadable (404: site unseen)."""
+    choice = sites_and_teams(db, user, id_param(values.get("site_id")))
+    sites, site = choice.sites, choice.site
     today = datetime.now(ZoneInfo(site.timezone)).date()
     errors: dict[str, str] = {}
     period = str(values.get("period") or "week")

@@ -15,8 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.auth.scope import site_scope
-from app.models import Agent, Queue, Site, Team, User
+from app.models import Agent, Queue, Site, Team
 from app.reports.aggregate import Bucket, Sums, bucket_sums
 from app.shifts.timeconv import to_utc
 from kpi.definitions import CallFigures, Thresholds
@@ -67,12 +66,6 @@ def thresholds_of(
         ),
         short_abandon_seconds=float(site.short_abandon_seconds if short is None else short),
     )
-
-
-def visible_sites(db: Session, *, user: User) -> list[Site]:
-    """The active sites the user may report on (a supervisor: their own)."""
-    query = select(Site).where(Site.active, site_scope(user, Site.id)).order_by(Site.name)
-    return list(db.scalars(query))
 
 
 def period_of(day: date, period: str) -> date:

@@ -12,12 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.guards import Db, allow
-from app.auth.scope import site_scope
+from app.auth.scope import SiteChoice, site_scope, sites_and_teams
 from app.db import utcnow
 from app.forms import Form
 from app.i18n import _
 from app.jobs.service import enqueue
-from app.models import Agent, RosterStatus, RosterVersion, ShiftTemplate, Site, Team, User
+from app.models import Agent, RosterStatus, RosterVersion, ShiftTemplate, User
 from app.rosters import explained, service
 from app.rosters import generate as generate_job
 from app.rosters.instance import TeamWeek, load_team_week
@@ -31,23 +31,19 @@ Staff = Annotated[User, Depends(allow(*STAFF))]
 
 
 def _team_week(
-    db: Session, user: User, site_id: int | None, team_id: int | None, week: date | None
-) -> tuple[list[Site], list[Team], TeamWeek]:
+    db: Session,
+    user: User,
+    site_id: int | None,
+    team_id: int | None,
+    week: date | None,
+    *,
+    strict: bool = False,
+) -> tuple[SiteChoice, TeamWeek]:
     """The sites and teams the user may choose from, and the chosen team's week."""
-    sites = list(
-        db.scalars(select(Site).where(Site.active, site_scope(user, Site.id)).order_by(Site.name))
-    )
-    site = next((s for s in sites if s.id == site_id), sites[0] if sites else None)
-    if site is None:
-        raise HTTPException(404)
-    teams = list(
-        db.scalars(select(Team).where(Team.site_id == site.id, Team.active).order_by(Team.name))
-    )
-    team = next((t for t in teams if t.id == team_id), teams[0] if teams else None)
-    if team is None:
-        raise HTTPException(404)
-    monday = week_start(week or site_now(site, utcnow()).date())
-    return sites, teams, load_team_week(db, site=site, team=team, monday=monday)
+    choice = sites_and_teams(db, user, site_id, team_id, strict=strict)
+    monday = week_start(week or site_now(choice.site, utcnow()).date())
+    team = choice.shown_team()
+    return choice, load_team_week(db, site=choice.site, team=team, monday=monday)
 
 
 def _version_in_scope(db: Session, user: User, version_id: int) -> tuple[RosterVersion, TeamWeek]:
@@ -58,7 +54,9 @@ def _version_in_scope(db: Session, user: User, version_id: int) -> tuple[RosterV
     )
     if version is None:
         raise HTTPException(404)
-    _s, _t, week = _team_week(db, user, version.site_id, version.team_id, version.week_start)
+    _choice, week = _team_week(  # 404 for a team or site no longer active
+        db, user, version.site_id, version.team_id, version.week_start, strict=True
+    )
     return version, week
 
 
@@ -96,8 +94,8 @@ def page(
     version_id: int | None = None,
     day: date | None = None,
 ) -> Response:
-    sites, teams, team_week = _team_week(db, user, site_id, team_id, week)
-    context = _body(db, team_week, version_id, day) | {"sites": sites, "teams": teams}
+    choice, team_week = _team_week(db, user, site_id, team_id, week)
+    context = _body(db, team_week, version_id, day) | {"sites": choice.sites, "teams": choice.teams}
     context["under_way"] = service.job_under_way(db, week=team_week)
     return render(request, "rosters/page.html", context)
 
@@ -113,7 +111,7 @@ def body(
     version_id: int | None = None,
     day: date | None = None,
 ) -> Response:
-    _sites, _teams, team_week = _team_week(db, user, site_id, team_id, week)
+    _choice, team_week = _team_week(db, user, site_id, team_id, week)
     return render(request, "rosters/_roster_body.html", _body(db, team_week, version_id, day))
 
 
@@ -239,9 +237,9 @@ async def _chosen_week(request: Request, db: Session, user: User) -> TeamWeek:
         monday = date.fromisoformat(form.values.get("week", ""))
     except ValueError:
         raise HTTPException(404) from None
-    _sites, _teams, week = _team_week(db, user, site_id, team_id, monday)
-    if (week.site.id, week.team.id, week.monday) != (site_id, team_id, monday):
-        raise HTTPException(404)  # never act on a team the user did not choose
+    _choice, week = _team_week(db, user, site_id, team_id, monday, strict=True)
+    if week.monday != monday:
+        raise HTTPException(404)  # never act on a week the user did not choose
     return week
 
 

@@ -9,36 +9,22 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.datastructures import UploadFile  # what request.form() gives, not FastAPI's
 
 from app.auth.guards import Db, allow
-from app.auth.scope import site_scope
+from app.auth.scope import site_scope, sites_and_teams
 from app.db import utcnow
 from app.forms import Form
 from app.i18n import _
-from app.models import Agent, Role, Site, Team, User
+from app.models import Agent, Role, Site, User
 from app.shifts import service
 from app.shifts.importer import import_schedule
 from app.shifts.timeconv import parse_clock, week_start
+from app.uploads import import_result, missing_file, read_upload, upload_sites
 from app.web import STAFF, render
 
 router = APIRouter()
 Staff = Annotated[User, Depends(allow(*STAFF))]
 Operator = Annotated[User, Depends(allow(Role.OPERATOR))]
-
-
-def _sites(db: Session, user: User) -> list[Site]:
-    return list(
-        db.scalars(select(Site).where(Site.active, site_scope(user, Site.id)).order_by(Site.name))
-    )
-
-
-def _pick_site(db: Session, user: User, site_id: int | None) -> tuple[list[Site], Site]:
-    sites = _sites(db, user)
-    chosen = next((s for s in sites if s.id == site_id), sites[0] if sites else None)
-    if chosen is None:
-        raise HTTPException(404)
-    return sites, chosen
 
 
 def _agent_in_scope(db: Session, user: User, agent_id: int) -> tuple[Agent, Site]:
@@ -59,20 +45,16 @@ def week(
     team_id: int | None = None,
     week: date | None = None,
 ) -> Response:
-    sites, site = _pick_site(db, user, site_id)
-    teams = db.scalars(
-        select(Team).where(Team.site_id == site.id, Team.active).order_by(Team.name)
-    ).all()
-    team = next((t for t in teams if t.id == team_id), None)
-    monday = week_start(week or service.site_now(site, utcnow()).date())
-    grid = service.week_grid(db, site=site, team=team, monday=monday)
+    choice = sites_and_teams(db, user, site_id, team_id)  # no team: all teams
+    monday = week_start(week or service.site_now(choice.site, utcnow()).date())
+    grid = service.week_grid(db, site=choice.site, team=choice.team, monday=monday)
     return render(
         request,
         "shifts/week.html",
         {
             "grid": grid,
-            "sites": sites,
-            "teams": teams,
+            "sites": choice.sites,
+            "teams": choice.teams,
             "monday": monday,
             "prev_week": monday - timedelta(days=7),
             "next_week": monday + timedelta(days=7),
@@ -153,35 +135,19 @@ def cell_delete(request: Request, db: Db, user: Staff, agent_id: int, day: date)
 
 @router.get("/shifts/import", name="shift_import")
 def import_page(request: Request, db: Db, user: Staff, site_id: int | None = None) -> Response:
-    sites, site = _pick_site(db, user, site_id)
-    return render(request, "shifts/import.html", {"sites": sites, "site": site})
+    return render(request, "shifts/import.html", upload_sites(db, user, site_id))
 
 
 @router.post("/shifts/import", name="shift_import_submit")
 async def import_submit(request: Request, db: Db, user: Staff) -> Response:
-    form = await request.form()
-    site_raw, upload = form.get("site_id"), form.get("file")
-    chosen = upload if isinstance(upload, UploadFile) and upload.filename else None
-    content = await chosen.read() if chosen else b""
-    await form.close()  # the upload's temporary file
-    site_id = int(site_raw) if isinstance(site_raw, str) and site_raw.isdigit() else None
-    sites, site = _pick_site(db, user, site_id)
-    if site.id != site_id:  # never import into a site the user did not choose
-        raise HTTPException(404)
-    if chosen is None:
-        return render(
-            request,
-            "shifts/import.html",
-            {"sites": sites, "site": site, "file_error": _("Choose a CSV file.")},
-            status_code=422,
-        )
-    result = import_schedule(db, user=user, site=site, content=content)
-    status = 422 if result.errors else 200
-    return render(
-        request,
-        "shifts/import.html",
-        {"sites": sites, "site": site, "result": result, "filename": chosen.filename},
-        status_code=status,
+    upload = await read_upload(request)
+    choice = upload.site_choice(db, user)
+    context = {"sites": choice.sites, "site": choice.site}
+    if not upload.filename:
+        return missing_file(request, "shifts/import.html", context)
+    result = import_schedule(db, user=user, site=choice.site, content=upload.content)
+    return import_result(
+        request, "shifts/import.html", context, result=result, filename=upload.filename
     )
 
 

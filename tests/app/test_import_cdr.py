@@ -15,6 +15,7 @@ from app.events.service import calls_between, states_between
 from app.models import ApiToken, AuditEntry, Call, Queue, Site
 from kpi.records import AgentState
 from tests.app.conftest import Center
+from tests.app.csv_upload import bad_lines, upload
 from tests.app.test_cli import smena  # noqa: F401  (the fixture)
 
 HEADER = "call_id,queue,offered_at,answered_at,ended_at,abandoned_at,agent,extra\n"
@@ -94,16 +95,11 @@ def test_the_upload_page(as_role, db: Session, center: Center) -> None:  # type:
     client = as_role("supervisor")
     page = client.get("/calls/import")
     assert page.status_code == 200 and "call_id,queue,offered_at" in page.text
-    files = {"file": ("bad.csv", BAD.encode(), "text/csv")}
-    bad = client.post("/calls/import", data={"site_id": str(center.site_id)}, files=files)
-    assert bad.status_code == 422 and bad.text.count("<tr><td>") == 3
-    files = {"file": ("good.csv", GOOD.encode(), "text/csv")}
-    good = client.post("/calls/import", data={"site_id": str(center.site_id)}, files=files)
-    assert good.status_code == 200 and "3 new calls" in good.text
-    other = client.post("/calls/import", data={"site_id": str(center.other_site_id)}, files=files)
-    assert other.status_code == 404  # a supervisor's own site only
-    assert client.post("/calls/import", data={"site_id": str(center.site_id)}).status_code == 422
-    assert len(stored_calls(db, center)) == 3
+    bad = upload(client, "/calls/import", center.site_id, BAD, "bad.csv")
+    assert bad.startswith("422 ") and [line for line, _, _ in bad_lines(bad)] == ["3", "4", "5"]
+    good = upload(client, "/calls/import", center.site_id, GOOD, "good.csv")
+    assert good.startswith("200 ") and "good.csv imported: 3 new calls, 0 already known." in good
+    assert len(stored_calls(db, center)) == 3  # the page's refusals: test_csv_import_pages
 
 
 def test_the_api_tokens_screen(as_role, db: Session, center: Center) -> None:  # type: ignore[no-untyped-def]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -12,10 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import i18n
 from app.models import AuditEntry, IntervalHistory, Queue, Site
 from app.planning.importer import import_history
 from tests.app.conftest import Center
+from tests.app.csv_upload import bad_lines, english, upload  # noqa: F401  (english: a fixture)
 from tests.app.quick_passwords import quicken_passwords
 from tests.app.test_cli import Run, smena  # noqa: F401  (the CLI fixture)
 
@@ -63,13 +62,6 @@ def center(center: Center, db: Session) -> Center:
     return center
 
 
-@pytest.fixture
-def english() -> Iterator[None]:
-    token = i18n.current_locale.set("en")
-    yield
-    i18n.current_locale.reset(token)
-
-
 def _history(db: Session) -> list[tuple[date, time, datetime, int, float, int]]:
     db.expire_all()
     rows = db.scalars(
@@ -85,13 +77,10 @@ def _audit_rows(db: Session) -> int:
     return db.scalar(select(func.count()).select_from(AuditEntry)) or 0
 
 
-def _upload(client: TestClient, site_id: int, content: str, interval: str = "30") -> str:
-    response = client.post(
-        "/planning/history",
-        data={"site_id": str(site_id), "interval_minutes": interval},
-        files={"file": ("history.csv", content.encode(), "text/csv")},
+def _upload(client: TestClient, site_id: int, content: str) -> str:
+    return upload(
+        client, "/planning/history", site_id, content, "history.csv", interval_minutes="30"
     )
-    return f"{response.status_code} {response.text}"
 
 
 def test_a_valid_file_imports_and_the_same_file_again_changes_nothing(
@@ -134,15 +123,14 @@ def test_a_file_with_bad_lines_is_refused_whole_and_every_bad_line_is_named(
     result = _upload(as_role("manager"), center.site_id, BAD)
     assert result.startswith("422 ")
     assert "history.csv was not imported: 10 problem(s). Nothing was changed." in result
-    table = result[result.index('id="import-errors"') :]
-    rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", table)
-    assert rows == BAD_LINES
+    assert bad_lines(result) == BAD_LINES
     assert _history(db) == []
     assert _audit_rows(db) == 0
 
 
+@pytest.mark.usefixtures("english")
 def test_a_queue_keeps_one_interval_length_and_odd_files_are_refused(
-    center: Center, db: Session, as_role: Clients, english: None
+    center: Center, db: Session
 ) -> None:
     site = db.get(Site, center.site_id)
     assert site is not None
@@ -173,12 +161,7 @@ def test_a_queue_keeps_one_interval_length_and_odd_files_are_refused(
         == []
     )
     db.rollback()
-    client = as_role("supervisor")
-    no_file = client.post("/planning/history", data={"site_id": str(center.site_id)})
-    assert no_file.status_code == 422 and "Choose a CSV file." in no_file.text
-    elsewhere = _upload(client, center.other_site_id, GOOD)
-    assert elsewhere.startswith("404 ")
-    assert _history(db) == []
+    assert _history(db) == []  # the upload page's refusals: test_csv_import_pages
 
 
 def test_smena_import_history_exits_2_naming_file_line_and_column(

@@ -107,13 +107,13 @@ def test_xlsx_export_holds_numbers_with_formats(
 def test_a_supervisor_reports_on_their_own_site_only(
     as_role: Callable[[str], TestClient], center: Center, stored: list[CallRecord]
 ) -> None:
-    other = as_role("supervisor").get(f"/reports?site_id={center.other_site_id}&{QUERY}")
-    assert other.status_code == 200
-    assert "Novosibirsk" not in other.text and "<td>Retail</td>" in other.text
-    exported = as_role("supervisor").get(
-        f"/reports/export.csv?site_id={center.other_site_id}&{QUERY}"
-    )
-    assert "Retail" in exported.text
+    supervisor = as_role("supervisor")
+    for url in ("/reports", "/reports/report", "/reports/export.csv"):
+        assert supervisor.get(f"{url}?site_id={center.other_site_id}&{QUERY}").status_code == 404
+    own = supervisor.get(f"/reports?{QUERY}")
+    assert own.status_code == 200
+    assert "Novosibirsk" not in own.text and "<td>Retail</td>" in own.text
+    assert "Retail" in supervisor.get(f"/reports/export.csv?{QUERY}").text
     assert as_role("operator").get("/reports").status_code == 403
 
 

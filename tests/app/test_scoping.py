@@ -121,7 +121,8 @@ def test_a_supervisor_sees_only_their_own_sites_people(
         data={"site_id": str(center.site_id), "code": "N001", "display_name": "Moved"},
     )
     assert moved.status_code == 404
-    grid = supervisor.get("/shifts", params={"site_id": center.other_site_id}).text
+    assert supervisor.get("/shifts", params={"site_id": center.other_site_id}).status_code == 404
+    grid = supervisor.get("/shifts").text
     assert "Nikolai Orlov" not in grid and "Anna Ivanova" in grid
     cell = f"/shifts/cell/{siberia.id}/{MONDAY}"
     assert supervisor.get(cell).status_code == 404

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -11,11 +10,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import i18n
 from app.models import Agent, AuditEntry, Shift, Site
 from app.shifts.importer import import_schedule
 from app.shifts.service import set_shift
 from tests.app.conftest import Center
+from tests.app.csv_upload import bad_lines, english, upload  # noqa: F401  (english: a fixture)
 from tests.app.quick_passwords import quicken_passwords
 
 Clients = Callable[[str], TestClient]
@@ -58,14 +57,6 @@ def center(center: Center, db: Session) -> Center:
     return center
 
 
-@pytest.fixture
-def english() -> Iterator[None]:
-    """Messages of a service called outside a request, in English."""
-    token = i18n.current_locale.set("en")
-    yield
-    i18n.current_locale.reset(token)
-
-
 def _shifts(db: Session) -> list[tuple[int, date, datetime, datetime, str]]:
     db.expire_all()
     rows = db.scalars(select(Shift).order_by(Shift.agent_id, Shift.work_date))
@@ -74,15 +65,6 @@ def _shifts(db: Session) -> list[tuple[int, date, datetime, datetime, str]]:
 
 def _audit_rows(db: Session) -> int:
     return db.scalar(select(func.count()).select_from(AuditEntry)) or 0
-
-
-def _upload(client: TestClient, site_id: int, content: bytes, name: str = "week.csv") -> str:
-    response = client.post(
-        "/shifts/import",
-        data={"site_id": str(site_id)},
-        files={"file": (name, content, "text/csv")},
-    )
-    return f"{response.status_code} {response.text}"
 
 
 def test_a_valid_file_imports_and_the_same_file_again_changes_nothing(
@@ -142,18 +124,17 @@ def test_a_file_with_bad_lines_is_refused_whole_and_every_bad_line_is_named(
     )
     db.commit()
     client = as_role("manager")
-    result = _upload(client, center.site_id, BAD.encode())
+    result = upload(client, "/shifts/import", center.site_id, BAD, "week.csv")
     assert result.startswith("422 ")
     assert "week.csv was not imported: 8 problem(s). Nothing was changed." in result
-    table = result[result.index('id="import-errors"') :]
-    rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", table)
-    assert rows == BAD_LINES
+    assert bad_lines(result) == BAD_LINES
     assert _shifts(db) == []
     assert _audit_rows(db) == 0
 
 
+@pytest.mark.usefixtures("english")
 def test_a_file_that_is_not_the_expected_csv_is_refused_with_the_reason(
-    center: Center, db: Session, as_role: Clients, english: None
+    center: Center, db: Session, as_role: Clients
 ) -> None:
     site = db.get(Site, center.site_id)
     assert site is not None
@@ -191,27 +172,6 @@ def test_a_file_that_is_not_the_expected_csv_is_refused_with_the_reason(
     ]
     db.rollback()
     assert _shifts(db) == []
-    client = as_role("supervisor")
-    header = _upload(client, center.site_id, b"who,day,from,to\n")
+    header = upload(as_role("supervisor"), "/shifts/import", center.site_id, "who,day\n", "w.csv")
     assert header.startswith("422 ") and "The header must be: agent,date,start,end" in header
-    no_file = client.post("/shifts/import", data={"site_id": str(center.site_id)})
-    assert no_file.status_code == 422 and "Choose a CSV file." in no_file.text
-    del client.headers["X-CSRF-Token"]
-    forged = _upload(client, center.site_id, GOOD.encode())
-    assert forged.startswith("403 ")
-    assert _shifts(db) == []
-
-
-def test_a_site_outside_the_supervisors_reach_is_refused_and_nothing_is_written(
-    as_role: Callable[[str], TestClient], center: Center, db: Session
-) -> None:
-    client = as_role("supervisor")
-    before = _shifts(db)
-    response = client.post(
-        "/shifts/import",
-        data={"site_id": str(center.other_site_id)},
-        files={"file": ("week.csv", b"agent,date,start,end\nA001,2026-11-30,09:00,18:00\n")},
-    )
-    assert response.status_code == 404
-    db.expire_all()
-    assert _shifts(db) == before
+    assert _shifts(db) == []  # no file, another site, no CSRF token: test_csv_import_pages
