@@ -70,51 +70,54 @@ def screen(request: pytest.FixtureRequest) -> Screen:
     return PAGES[request.param]
 
 
-def test_a_bad_file_lists_every_bad_line_and_writes_nothing_then_a_good_one_imports(
-    screen: Screen, center: Center, db: Session, as_role: Clients
-) -> None:
+@pytest.fixture
+def supervisor(db: Session, as_role: Clients) -> TestClient:
     quicken_passwords(db)
-    client = as_role("supervisor")
-    shown = client.get(screen.url)
+    return as_role("supervisor")
+
+
+def _post(client: TestClient, screen: Screen, site_id: int, content: str) -> str:
+    return upload(client, screen.url, site_id, content, "one.csv", **screen.fields)
+
+
+def test_a_bad_file_lists_every_bad_line_and_writes_nothing_then_a_good_one_imports(
+    screen: Screen, center: Center, db: Session, supervisor: TestClient
+) -> None:
+    shown = supervisor.get(screen.url)
     assert shown.status_code == 200 and 'type="file" name="file"' in shown.text
-    refused = upload(client, screen.url, center.site_id, screen.bad, "one.csv", **screen.fields)
+    refused = _post(supervisor, screen, center.site_id, screen.bad)
     assert refused.startswith("422 ")
     assert "one.csv was not imported: 1 problem(s). Nothing was changed." in refused
     assert bad_lines(refused) == [screen.bad_line]
     assert _rows(db, screen) == 0
-    imported = upload(client, screen.url, center.site_id, screen.good, "one.csv", **screen.fields)
+    imported = _post(supervisor, screen, center.site_id, screen.good)
     assert imported.startswith("200 ") and screen.imported in imported
     assert 'id="import-errors"' not in imported
     assert _rows(db, screen) == 1
 
 
 def test_no_file_another_site_or_no_csrf_token_is_refused_and_nothing_written(
-    screen: Screen, center: Center, db: Session, as_role: Clients
+    screen: Screen, center: Center, db: Session, supervisor: TestClient
 ) -> None:
-    quicken_passwords(db)
-    client = as_role("supervisor")
-    no_file = client.post(screen.url, data={"site_id": str(center.site_id), **screen.fields})
+    no_file = supervisor.post(screen.url, data={"site_id": str(center.site_id), **screen.fields})
     assert no_file.status_code == 422 and "Choose a CSV file." in no_file.text
     assert 'aria-invalid="true"' in no_file.text  # beside the file field, the form kept
     for site_id in (center.other_site_id, 999_999):  # beyond reach, or no such site: alike
-        refused = upload(client, screen.url, site_id, screen.good, "one.csv", **screen.fields)
+        refused = _post(supervisor, screen, site_id, screen.good)
         assert refused.startswith("404 "), site_id
-    unnamed = client.post(screen.url, data=screen.fields, files={"file": ("x.csv", b"")})
+    unnamed = supervisor.post(screen.url, data=screen.fields, files={"file": ("x.csv", b"")})
     assert unnamed.status_code == 404  # no site named
-    del client.headers["X-CSRF-Token"]
-    forged = upload(client, screen.url, center.site_id, screen.good, "one.csv", **screen.fields)
+    del supervisor.headers["X-CSRF-Token"]
+    forged = _post(supervisor, screen, center.site_id, screen.good)
     assert forged.startswith("403 ")
     assert _rows(db, screen) == 0
 
 
 def test_a_viewer_who_sees_no_site_is_told_so(
-    screen: Screen, center: Center, db: Session, as_role: Clients
+    screen: Screen, center: Center, db: Session, supervisor: TestClient
 ) -> None:
-    quicken_passwords(db)
-    client = as_role("supervisor")
-    supervisor = db.get_one(User, center.users["supervisor"])
-    supervisor.site_id = None
+    db.get_one(User, center.users["supervisor"]).site_id = None
     db.commit()
-    shown = client.get(screen.url)
+    shown = supervisor.get(screen.url)
     assert shown.status_code == 200 and "No site to import into." in shown.text
     assert 'type="file"' not in shown.text
