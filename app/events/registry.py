@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from app.events.store import among, chunks
 from app.models import Agent, Queue
 
 
-def queue_ids(db: Session, *, site_id: int, names: Iterable[str] = ()) -> dict[str, int]:
-    """Every queue of the site by name; unknown `names` are added, marked as found in the feed."""
-    known = dict(db.execute(select(Queue.name, Queue.id).where(Queue.site_id == site_id)).all())
-    missing = sorted(set(names) - set(known))
+def queue_ids(
+    db: Session, *, site_id: int, names: Iterable[str] = (), only_named: bool = False
+) -> dict[str, int]:
+    """Every queue of the site by name (or, `only_named`, just `names`); unknown `names` are
+    added, marked as found in the feed."""
+    wanted = sorted(set(names))
+    query = select(Queue.name, Queue.id).where(Queue.site_id == site_id)
+    known = _known(db, query, Queue.name, wanted if only_named else None)
+    missing = [name for name in wanted if name not in known]
     if missing:
         added = [Queue(site_id=site_id, name=name, found_in_feed=True) for name in missing]
         db.add_all(added)
@@ -22,10 +28,15 @@ def queue_ids(db: Session, *, site_id: int, names: Iterable[str] = ()) -> dict[s
     return known
 
 
-def agent_ids(db: Session, *, site_id: int, codes: Iterable[str] = ()) -> dict[str, int]:
-    """Every agent of the site by code; unknown `codes` are added, marked as found in the feed."""
-    known = dict(db.execute(select(Agent.code, Agent.id).where(Agent.site_id == site_id)).all())
-    missing = sorted(set(codes) - set(known))
+def agent_ids(
+    db: Session, *, site_id: int, codes: Iterable[str] = (), only_named: bool = False
+) -> dict[str, int]:
+    """Every agent of the site by code (or, `only_named`, just `codes`); unknown `codes` are
+    added, marked as found in the feed."""
+    wanted = sorted(set(codes))
+    query = select(Agent.code, Agent.id).where(Agent.site_id == site_id)
+    known = _known(db, query, Agent.code, wanted if only_named else None)
+    missing = [code for code in wanted if code not in known]
     if missing:
         added = [
             Agent(
@@ -40,4 +51,21 @@ def agent_ids(db: Session, *, site_id: int, codes: Iterable[str] = ()) -> dict[s
         db.add_all(added)
         db.flush()
         known.update((agent.code, agent.id) for agent in added)
+    return known
+
+
+def _known(
+    db: Session,
+    query: Select[str, int],
+    key: InstrumentedAttribute[str],
+    wanted: list[str] | None,
+) -> dict[str, int]:
+    """`query`'s (key, id) rows, limited to keys in `wanted` unless it is None."""
+    if wanted is None:
+        return {name: row_id for name, row_id in db.execute(query)}
+    known: dict[str, int] = {}
+    for part in chunks(wanted):  # a live batch names a few of the site's 2,000 agents
+        known.update(
+            (name, row_id) for name, row_id in db.execute(query.where(among(db, key, part)))
+        )
     return known

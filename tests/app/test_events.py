@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.events import tokens
+from app.events import fold, tokens
 from app.events.service import calls_between, states_between
-from app.models import AcdEvent, Agent, Call, Queue, Site, User
+from app.models import AcdEvent, Agent, AgentStateInterval, Call, Queue, Site, User
 from kpi.records import AgentState, CallRecord, StateInterval
 from tests.app.conftest import Center
 
@@ -175,3 +175,79 @@ def test_events_of_a_call_whose_offer_comes_last(app: FastAPI, db: Session, cent
         assert post(client, raw, events[:1]).status_code == 200
     (call,) = stored(db, center.site_id)[0]
     assert (call.offered_at, call.answered_at) == (T0, T0 + timedelta(seconds=12))
+
+
+def a_busy_feed(rng: random.Random) -> list[dict[str, str]]:
+    """Calls and agent states on a coarse 10-second grid, so many events share a time."""
+    events: list[dict[str, str]] = []
+
+    def event(id_: str, type_: str, seconds: int, **fields: str) -> None:
+        events.append({"id": id_, "type": type_, "ts": at(seconds), **fields})
+
+    for n in range(40):
+        call, offered = f"c{n}", rng.randrange(60) * 10
+        event(f"{call}o", "call.offered", offered, call_id=call, queue=rng.choice(["R", "L"]))
+        if rng.random() < 0.2:
+            event(f"{call}x", "call.abandoned", offered + rng.randrange(3) * 10, call_id=call)
+            continue
+        answered, agent = offered + rng.randrange(3) * 10, rng.choice(["A001", "A002", "N9"])
+        event(f"{call}a", "call.answered", answered, call_id=call, agent=agent)
+        if rng.random() < 0.8:
+            event(f"{call}e", "call.ended", answered + rng.randrange(8) * 10, call_id=call)
+    for n in range(150):
+        agent = rng.choice(["A001", "A002", "A003", "N9"])
+        state = rng.choice(["available", "on_call", "wrap_up", "break", "lunch"])
+        reason = {"reason": rng.choice(["coffee", "coach"])} if rng.random() < 0.3 else {}
+        event(
+            f"s{n:03d}", "agent.state", rng.randrange(40) * 10, agent=agent, state=state, **reason
+        )
+    return sorted(events, key=lambda e: e["ts"])
+
+
+def by_agent_and_start(interval: tuple[object, ...]) -> tuple[object, ...]:
+    return interval[0], interval[3]
+
+
+def intervals(db: Session, site_id: int) -> list[tuple[object, ...]]:
+    S = AgentStateInterval
+    rows = db.execute(
+        select(Agent.code, S.state, S.reason, S.start, S.end)
+        .join(Agent, Agent.id == S.agent_id)
+        .where(S.site_id == site_id)
+    )
+    return sorted((tuple(row) for row in rows), key=by_agent_and_start)
+
+
+def test_any_batching_and_order_gives_the_fold_of_the_whole_set(
+    app: FastAPI, db: Session, center: Center
+) -> None:
+    """Ties on time are broken by event id whichever batch brought each event."""
+    rng = random.Random(11)
+    events = a_busy_feed(rng)
+    in_order, shuffled = token_for(db, center.site_id), token_for(db, center.other_site_id)
+    mixed = events[:]
+    rng.shuffle(mixed)
+    with closing(TestClient(app)) as client:  # no lifespan: it disposes the engine
+        assert post(client, in_order, events).json() == {"stored": len(events), "duplicates": 0}
+        first = 0
+        while first < len(mixed):
+            size = rng.randint(1, 12)
+            assert post(client, shuffled, mixed[first : first + size]).status_code == 200
+            first += size
+    calls = [
+        sorted(stored(db, site)[0], key=lambda c: c.call_id)
+        for site in (center.site_id, center.other_site_id)
+    ]
+    assert calls[0] == calls[1] and len(calls[0]) == 40
+    expected = []
+    for code in ("A001", "A002", "A003", "N9"):
+        mine = [
+            fold.StoredEvent(e["id"], e["type"], datetime.fromisoformat(e["ts"]), None, code,
+                             state=e["state"], reason=e.get("reason"))
+            for e in events
+            if e.get("agent") == code and e["type"] == "agent.state"
+        ]  # fmt: skip
+        folded = fold.fold_states(code, mine)
+        expected += [(code, s.state, s.reason, s.start, s.end) for s in folded]
+    assert intervals(db, center.site_id) == sorted(expected, key=by_agent_and_start)
+    assert intervals(db, center.other_site_id) == sorted(expected, key=by_agent_and_start)
