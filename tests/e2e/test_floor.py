@@ -7,7 +7,6 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -145,12 +144,18 @@ def _demo_feed_setup(server: LiveServer) -> tuple[int, ZoneInfo, str]:
 
 
 class SimulatedClock:
-    """Simulated time for the Floor: it runs SIM_SPEED times faster from `origin`."""
+    """Simulated time for the Floor: `origin` until run(), then SIM_SPEED times faster."""
 
     def __init__(self, origin: datetime) -> None:
-        self.origin, self.wall0 = origin.astimezone(UTC), time.monotonic()
+        self.origin = origin.astimezone(UTC)
+        self.wall0: float | None = None
+
+    def run(self) -> None:
+        self.wall0 = time.monotonic()
 
     def __call__(self) -> datetime:
+        if self.wall0 is None:
+            return self.origin
         return self.origin + timedelta(seconds=SIM_SPEED * (time.monotonic() - self.wall0))
 
 
@@ -192,7 +197,7 @@ def test_the_simulator_moves_the_floor_of_the_demo_center(
     site_id, zone, raw = _demo_feed_setup(live_server)
     origin = _next_wednesday_morning(zone)
     sign_in(page, live_server, "supervisor")
-    clock: Callable[[], datetime] = SimulatedClock(origin)
+    clock = SimulatedClock(origin)
     # The Floor reads the time from its routes' clock: here it runs with the simulation.
     monkeypatch.setattr(floor_routes, "utcnow", clock)
     page.goto(f"/floor?site_id={site_id}")
@@ -205,7 +210,6 @@ def test_the_simulator_moves_the_floor_of_the_demo_center(
     expect(states.first).to_have_attribute("data-state", "logged_out")  # scheduled, not in yet
     heading = page.locator("main h1")
     mark_kept(heading)
-    page.wait_for_timeout(300)  # let the stream open before the feed speaks
 
     offered: Counter[str] = Counter()
     config = FeedConfig(
@@ -213,6 +217,7 @@ def test_the_simulator_moves_the_floor_of_the_demo_center(
         duration=timedelta(minutes=SIM_MINUTES), post_every_seconds=1.0,
     )  # fmt: skip
     thread, errors = _feed_thread(live_server, config, _counting_client(live_server.url, offered))
+    clock.run()  # the Floor's time and the feed's start together
     thread.start()
     try:
         retail = tiles.locator('[data-queue="Retail"] .offered')
