@@ -9,33 +9,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app import i18n
 from app.auth.guards import Db, allow
-from app.auth.scope import site_scope
+from app.auth.scope import sites_and_teams
 from app.db import utcnow
 from app.floor import alert_store, broadcast, service
 from app.floor.hub import View, hub_of
-from app.models import FloorAlert, Site, Team, User
+from app.models import FloorAlert, User
 from app.web import STAFF, render
 
 router = APIRouter()
 Staff = Annotated[User, Depends(allow(*STAFF))]
-
-
-def _sites(db: Session, user: User) -> list[Site]:
-    query = select(Site).where(Site.active, site_scope(user, Site.id)).order_by(Site.name)
-    return list(db.scalars(query))
-
-
-def _site(db: Session, user: User, site_id: int | None) -> Site:
-    sites = _sites(db, user)
-    site = next((s for s in sites if s.id == site_id), sites[0] if sites else None)
-    if site is None:
-        raise HTTPException(404)
-    return site
 
 
 def _now() -> datetime:
@@ -56,15 +41,12 @@ def page(
     team_id: int | None = None,
     sort: str = "name",
 ) -> Response:
-    site = _site(db, user, site_id)
-    teams = list(
-        db.scalars(select(Team).where(Team.site_id == site.id, Team.active).order_by(Team.name))
-    )
+    choice = sites_and_teams(db, user, site_id, team_id)
     hub, view = hub_of(request.app, _now), _view(team_id, sort)
-    snapshot, _ = hub.snapshot(site.id)
+    snapshot, _ = hub.snapshot(choice.site.id)
     context = hub.context(snapshot, view) | {
-        "sites": _sites(db, user),
-        "teams": teams,
+        "sites": choice.sites,
+        "teams": choice.teams,
         "fragments": hub.fragments(snapshot, view),
     }
     return render(request, "floor/page.html", context)
@@ -80,7 +62,7 @@ def _fragment(event: str, name: str, path: str):  # type: ignore[no-untyped-def]
         sort: str = "name",
     ) -> Response:
         """The fragment as every watcher of the site sees it (it only reads)."""
-        site = _site(db, user, site_id)
+        site = sites_and_teams(db, user, site_id).site
         hub = hub_of(request.app, _now)
         snapshot, _ = hub.snapshot(site.id)
         return HTMLResponse(hub.fragments(snapshot, _view(team_id, sort))[event])
@@ -100,9 +82,7 @@ def acknowledge(request: Request, db: Db, user: Staff, alert_id: int) -> Respons
     alert = db.get(FloorAlert, alert_id)
     if alert is None:
         raise HTTPException(404)
-    site = _site(db, user, alert.site_id)
-    if site.id != alert.site_id:
-        raise HTTPException(404)
+    site = sites_and_teams(db, user, alert.site_id, strict=True).site
     alert_store.acknowledge(db, alert=alert, user=user, now=utcnow())
     broadcast.announce(db, site_id=site.id)  # every watcher's alerts, once this commits
     hub = hub_of(request.app, _now)
@@ -124,9 +104,7 @@ async def stream(
     sort: str = "name",
     version: int = 0,
 ) -> Response:
-    site = _site(db, user, site_id)
-    if site.id != site_id:
-        raise HTTPException(404)
+    sites_and_teams(db, user, site_id, strict=True)  # a site the user sees, else 404
     db.close()  # the stream runs for minutes: hold no database connection meanwhile
     broadcast.ensure_bridge(request.app.state.settings.resolved_database_url())
     lifetime = getattr(request.app.state, "floor_stream_seconds", 600.0)

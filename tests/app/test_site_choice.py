@@ -114,6 +114,8 @@ def test_anything_else_given_as_an_id_is_not_found(raw: object) -> None:
 
 
 SCREENS = [
+    "/floor",
+    "/floor/tiles",
     "/breaks",
     "/breaks/timeline",
     "/rosters",
