@@ -19,16 +19,23 @@ from app.auth.scope import id_param, sites_and_teams
 from app.db import utcnow
 from app.forms import Form
 from app.i18n import _
-from app.models import JobStatus, Queue, Site, User
+from app.models import Job, JobStatus, Queue, Site, User
 from app.planning import service
 from app.planning.charts import week_chart
-from app.planning.forms import TARGET_FIELDS, has_targets, read_targets, target_values
+from app.planning.forms import (
+    TARGET_FIELDS,
+    has_targets,
+    read_rebuild_days,
+    read_targets,
+    target_values,
+)
+from app.planning.from_calls import LIVE_LOOKBACK_DAYS, call_days, stale_days
 from app.planning.importer import INTERVAL_CHOICES, import_history
-from app.planning.jobs import forecast_job
+from app.planning.jobs import forecast_job, history_job, history_job_under_way
 from app.planning.requirement import Targets
 from app.shifts.timeconv import week_start
 from app.uploads import import_result, missing_file, read_upload, upload_sites
-from app.web import STAFF, redirect, render
+from app.web import STAFF, is_htmx, redirect, render
 
 router = APIRouter()
 Planner = Annotated[User, Depends(allow(*STAFF))]
@@ -84,9 +91,16 @@ def _choose(db: Session, user: User, values: Mapping[str, Any], *, strict: bool 
 
 
 def _plan(
-    request: Request, db: Session, user: User, values: Mapping[str, Any], template: str
+    request: Request,
+    db: Session,
+    user: User,
+    values: Mapping[str, Any],
+    template: str,
+    *,
+    ask_forecast: bool = False,
 ) -> Response:
-    """Render `template` with the plan of the chosen week for the targets in `values`."""
+    """Render `template` with the plan of the chosen week for the targets in `values`;
+    `ask_forecast` (a POST) queues the job making the missing forecasts."""
     choice = _choose(db, user, values)
     form = Form(values)
     given = has_targets(form.values)
@@ -99,7 +113,7 @@ def _plan(
             db, site=choice.site, queues=queues, monday=choice.monday, targets=targets,
             make_missing=False,
         )  # fmt: skip
-        if plan.pending:
+        if plan.pending and ask_forecast:  # a GET writes nothing: the page POSTs for it
             job = forecast_job(
                 db, user=user, site=choice.site, queues=list(plan.pending), monday=choice.monday
             )
@@ -119,8 +133,15 @@ def _plan(
         "saved": service.saved_plans(db, site=choice.site, queues=queues, monday=choice.monday),
         "fragment": template.startswith("planning/_"),
         "target_fields": TARGET_FIELDS,
+        "stale": stale_days(db, site=choice.site, today=_today(choice.site))
+        if template == "planning/page.html"
+        else None,
     }
     return render(request, template, context, status_code=422 if form.errors else 200)
+
+
+def _today(site: Site) -> date:
+    return utcnow().astimezone(ZoneInfo(site.timezone)).date()
 
 
 @router.get("/planning", name="planning")
@@ -133,6 +154,14 @@ def requirement(request: Request, db: Db, user: Planner) -> Response:
     return _plan(request, db, user, request.query_params, "planning/_requirement.html")
 
 
+@router.post("/planning/forecast", name="planning_forecast")
+async def forecast(request: Request, db: Db, user: Planner) -> Response:
+    values = await request.form()
+    _choose(db, user, values, strict=True)  # never a job for a site not chosen
+    template = "planning/_requirement.html" if is_htmx(request) else "planning/page.html"
+    return _plan(request, db, user, values, template, ask_forecast=True)
+
+
 @router.get("/planning/export", name="planning_export")
 def export(request: Request, db: Db, user: Planner) -> Response:
     choice = _choose(db, user, request.query_params)
@@ -142,8 +171,8 @@ def export(request: Request, db: Db, user: Planner) -> Response:
         return _plan(request, db, user, request.query_params, "planning/page.html")
     queues = choice.selected
     plan = service.plan_week(
-        db, site=choice.site, queues=queues, monday=choice.monday, targets=targets
-    )
+        db, site=choice.site, queues=queues, monday=choice.monday, targets=targets, keep=False
+    )  # a GET: a missing forecast is made for the file, not stored
     name = f"plan-site{choice.site.id}-{choice.queue.id if choice.queue else 'all'}"
     return Response(
         service.plan_csv(plan),
@@ -176,7 +205,43 @@ async def save(request: Request, db: Db, user: Planner) -> Response:
 @router.get("/planning/history", name="planning_history")
 def history_page(request: Request, db: Db, user: Planner, site_id: int | None = None) -> Response:
     context = upload_sites(db, user, site_id) | {"intervals": INTERVAL_CHOICES, "interval": 30}
+    if context["site"] is not None:
+        context |= _rebuild_context(db, context["site"])
     return render(request, "planning/history.html", context)
+
+
+def _rebuild_context(
+    db: Session, site: Site, form: Form | None = None, job: Job | None = None
+) -> dict[str, Any]:
+    """The rebuild-from-calls card: its days (by default the last twelve weeks) and job."""
+    yesterday = _today(site) - timedelta(days=1)
+    first = yesterday - timedelta(days=LIVE_LOOKBACK_DAYS - 1)
+    span = call_days(db, site=site)
+    job = job or history_job_under_way(db, site=site)
+    return {
+        "calls_span": span,
+        "rebuild_values": form.values if form else {
+            "first": max(first, span[0]).isoformat() if span else first.isoformat(),
+            "last": yesterday.isoformat(),
+        },
+        "rebuild_errors": form.errors if form else {},
+        "rebuild_job": job,
+        "rebuild_ended": job is not None and job.status in (JobStatus.DONE, JobStatus.FAILED),
+    }  # fmt: skip
+
+
+@router.post("/planning/history/rebuild", name="planning_history_rebuild")
+async def history_rebuild(request: Request, db: Db, user: Planner) -> Response:
+    form = Form(await request.form())
+    site = _choose(db, user, form.values, strict=True).site  # never a site not chosen
+    days = read_rebuild_days(form)
+    job = history_job(db, user=user, site=site, first=days[0], last=days[1]) if days else None
+    context = {"site": site} | _rebuild_context(db, site, form, job)
+    status = 422 if form.errors else 200
+    if is_htmx(request):
+        return render(request, "planning/_history_rebuild.html", context, status_code=status)
+    context |= upload_sites(db, user, site.id) | {"intervals": INTERVAL_CHOICES, "interval": 30}
+    return render(request, "planning/history.html", context, status_code=status)
 
 
 @router.post("/planning/history", name="planning_history_submit")
@@ -185,7 +250,7 @@ async def history_submit(request: Request, db: Db, user: Planner) -> Response:
     choice = upload.site_choice(db, user)
     interval = _number(upload.fields.get("interval_minutes")) or 0
     context = {"sites": choice.sites, "site": choice.site, "intervals": INTERVAL_CHOICES}
-    context["interval"] = interval
+    context |= {"interval": interval} | _rebuild_context(db, choice.site)
     if not upload.filename:
         return missing_file(request, "planning/history.html", context)
     result = import_history(

@@ -402,10 +402,16 @@ def test_all_queues_at_once_are_forecast_by_a_job_and_then_reused(
     params = {**_page_params(center), "queue_id": ""}
     waiting = client.get("/planning", params=params)
     assert waiting.status_code == 200
-    assert "Forecasting 2 queue(s) from their history" in waiting.text
-    assert 'hx-trigger="jobEnded from:body"' in waiting.text
-    again = client.get("/planning/requirement", params=params, headers={"HX-Request": "true"})
-    assert "Forecasting 2 queue(s)" in again.text
+    assert "has no forecast for this week yet" in waiting.text  # the page asks by a POST:
+    assert 'id="forecast-form"' in waiting.text and 'hx-trigger="load, submit"' in waiting.text
+    assert db.scalar(select(func.count()).select_from(Job)) == 0  # a GET writes nothing
+    htmx = {"HX-Request": "true"}
+    asked = client.post("/planning/forecast", data=params, headers=htmx)
+    assert asked.status_code == 200
+    assert "Forecasting 2 queue(s) from their history" in asked.text
+    assert 'hx-trigger="jobEnded from:body"' in asked.text
+    again = client.post("/planning/forecast", data=params, headers=htmx)
+    assert "Forecasting 2 queue(s)" in again.text  # the same job, not a second one
     jobs = db.scalars(select(Job).where(Job.kind == "planning.forecast")).all()
     assert [(j.status, j.params["queue_ids"], j.params["week"]) for j in jobs] == [
         (
@@ -431,7 +437,9 @@ def test_all_queues_at_once_are_forecast_by_a_job_and_then_reused(
     one = client.get(
         "/planning/requirement", params=_page_params(center), headers={"HX-Request": "true"}
     )
-    assert "Forecasting 1 queue(s)" in one.text  # the history changed: a new forecast
+    assert "The history of 1 queue(s) has no forecast" in one.text  # the history changed
+    one = client.post("/planning/forecast", data=_page_params(center), headers=htmx)
+    assert "Forecasting 1 queue(s)" in one.text
     assert db.scalar(select(func.count()).select_from(Job)) == 2
     assert Worker(app.state.sessionmaker).run_once()
     db.expire_all()

@@ -8,14 +8,27 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import Result
 
 from app.events.imports import import_cdr, import_queue_log, store_calls
-from app.models import Agent, AgentStateInterval, AuditEntry, IntervalHistory, Queue, Site
+from app.jobs.worker import Worker
+from app.models import (
+    Agent,
+    AgentStateInterval,
+    AuditEntry,
+    IntervalHistory,
+    Job,
+    Queue,
+    Site,
+    StoredForecast,
+)
 from app.planning.from_calls import day_runs, rebuild_history
 from app.planning.importer import import_history
+from app.planning.jobs import HISTORY_KIND
 from kpi.records import CallRecord
 from tests.app.conftest import Center
 from tests.app.test_cli import smena  # noqa: F401  (the CLI fixture)
@@ -342,3 +355,156 @@ def test_the_demo_history_comes_from_its_calls_and_agrees_with_reports(
         if source == "calls":
             history_calls[name, day] += calls
     assert history_calls == offered
+
+
+# The screens: the rebuild button, the live feed's days, and GETs that write nothing.
+
+Clients = Callable[[str], TestClient]
+HTMX = {"HX-Request": "true"}
+
+
+def _count(db: Session, model: type) -> int:
+    db.expire_all()
+    return db.scalar(select(func.count()).select_from(model)) or 0
+
+
+def _moscow_calls(db: Session, center: Center, days: list[date]) -> None:
+    """Two Retail calls at 10:05 Moscow time on each day, stored as the live feed would."""
+    site = db.get_one(Site, center.site_id)
+    moscow = ZoneInfo("Europe/Moscow")
+    calls = [
+        call(f"{day}-{k}", "Retail", datetime.combine(day, time(10, 5 + k), tzinfo=moscow),
+             wait=5, talk=100 * (k + 1))
+        for day in days
+        for k in range(2)
+    ]  # fmt: skip
+    store_calls(db, site=site, calls=calls, lines={}, source="events")
+    db.commit()
+
+
+def test_the_rebuild_button_queues_a_job_that_builds_the_days(
+    app: FastAPI, db: Session, center: Center, as_role: Clients
+) -> None:
+    _moscow_calls(db, center, [date(2026, 11, 2), date(2026, 11, 3)])
+    client = as_role("supervisor")
+    page = client.get("/planning/history", params={"site_id": center.site_id})
+    assert page.status_code == 200
+    assert (
+        "Rebuild from calls" in page.text
+        and "Stored calls from 2026-11-02 to 2026-11-03" in page.text
+    )
+    assert _count(db, Job) == 0
+    form = {"site_id": str(center.site_id), "first": "2026-11-01", "last": "2026-11-30"}
+    asked = client.post("/planning/history/rebuild", data=form, headers=HTMX)
+    assert asked.status_code == 200
+    assert 'id="history-rebuild"' in asked.text and "/jobs/" in asked.text  # polls its job
+    assert client.post("/planning/history/rebuild", data=form, headers=HTMX).status_code == 200
+    jobs = db.scalars(select(Job).where(Job.kind == HISTORY_KIND)).all()
+    assert [(j.status, j.params) for j in jobs] == [
+        ("queued", {"site_id": center.site_id, "first": "2026-11-01", "last": "2026-11-30"})
+    ]  # one rebuild of a site at a time
+    assert Worker(app.state.sessionmaker).run_once()
+    db.expire_all()
+    assert db.get_one(Job, jobs[0].id).status == "done"
+    site = db.get_one(Site, center.site_id)
+    assert history(db, site) == {
+        ("Retail", day, time(10, 0)): (2, 150.0, "calls")
+        for day in (date(2026, 11, 2), date(2026, 11, 3))
+    }
+    audit = db.scalar(select(AuditEntry).where(AuditEntry.action == "rebuild"))
+    assert audit is not None and audit.user_id == center.users["supervisor"]
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "field", "message"),
+    [
+        ("", "2026-11-30", "first", "Required."),
+        ("30.11.2026", "2026-11-30", "first", "A date (YYYY-MM-DD), please."),
+        ("2026-11-30", "2026-11-01", "last", "The last day is before the first."),
+        ("1969-12-31", "2026-11-30", "first", "A day from 1970-01-02 on."),
+        ("2000-01-01", "2026-11-30", "first", "At most 3660 days at a time."),
+    ],
+)
+def test_bad_rebuild_days_are_named_and_queue_nothing(
+    db: Session, center: Center, as_role: Clients, first: str, last: str, field: str, message: str
+) -> None:
+    client = as_role("manager")
+    form = {"site_id": str(center.site_id), "first": first, "last": last}
+    refused = client.post("/planning/history/rebuild", data=form, headers=HTMX)
+    assert refused.status_code == 422
+    assert f'id="r-{field}-error" role="alert">{message}</p>' in refused.text
+    assert f'value="{first}"' in refused.text  # what was typed is kept
+    whole = client.post("/planning/history/rebuild", data=form)  # without htmx: the page
+    assert whole.status_code == 422 and "Upload interval history" in whole.text
+    assert _count(db, Job) == 0
+
+
+def test_the_rebuild_is_guarded_by_role_site_and_csrf(
+    db: Session, center: Center, as_role: Clients
+) -> None:
+    form = {"site_id": str(center.site_id), "first": "2026-11-01", "last": "2026-11-30"}
+    operator = as_role("operator")
+    assert operator.post("/planning/history/rebuild", data=form).status_code == 403
+    supervisor = as_role("supervisor")  # of the Moscow site only
+    other = form | {"site_id": str(center.other_site_id)}
+    assert supervisor.post("/planning/history/rebuild", data=other).status_code == 404
+    del supervisor.headers["X-CSRF-Token"]
+    expired = supervisor.post("/planning/history/rebuild", data=form)
+    assert expired.status_code == 403 and "The form has expired" in expired.text
+    assert _count(db, Job) == 0
+
+
+def test_planning_asks_for_the_live_feeds_days_and_its_gets_write_nothing(
+    app: FastAPI, db: Session, center: Center, as_role: Clients
+) -> None:
+    today = datetime.now(ZoneInfo("Europe/Moscow")).date()
+    days = [today - timedelta(days=3), today - timedelta(days=2)]
+    _moscow_calls(db, center, [*days, today])
+    client = as_role("supervisor")
+    params = {"site_id": str(center.site_id), "queue_id": str(center.queue_id)}
+    week = {"week": (today - timedelta(days=today.weekday())).isoformat()}
+    page = client.get("/planning", params=params)
+    assert page.status_code == 200
+    stale = f"The calls of {days[0].isoformat()} to {(today - timedelta(days=1)).isoformat()}"
+    assert stale in page.text and 'id="history-refresh"' in page.text
+    for url in ("/planning", "/planning/requirement", "/planning/export", "/planning/history"):
+        assert client.get(url, params=params | week).status_code == 200, url
+    assert (_count(db, Job), _count(db, StoredForecast), _count(db, IntervalHistory)) == (0, 0, 0)
+    form = {"site_id": str(center.site_id), "first": days[0].isoformat()}
+    form["last"] = (today - timedelta(days=1)).isoformat()
+    assert client.post("/planning/history/rebuild", data=form, headers=HTMX).status_code == 200
+    assert Worker(app.state.sessionmaker).run_once()
+    site = db.get_one(Site, center.site_id)
+    assert {day for _, day, _ in history(db, site)} == set(days)  # not today: it is not over
+    assert 'id="history-refresh"' not in client.get("/planning", params=params).text
+    # the export makes the missing forecast for its file and keeps nothing
+    export = client.get("/planning/export", params=params | week)
+    assert export.status_code == 200 and export.text.startswith("interval_start,")
+    assert (_count(db, Job), _count(db, StoredForecast)) == (1, 0)
+    assert "has no forecast for this week yet" in client.get("/planning", params=params).text
+    assert _count(db, Job) == 1
+
+
+def test_the_calls_upload_page_builds_the_history(
+    db: Session, center: Center, as_role: Clients
+) -> None:
+    client = as_role("supervisor")
+    files = {"file": ("calls.csv", CDR.encode(), "text/csv")}
+    uploaded = client.post("/calls/import", data={"site_id": str(center.site_id)}, files=files)
+    assert uploaded.status_code == 200, uploaded.text
+    site = db.get_one(Site, center.site_id)
+    assert set(history(db, site)) == {
+        ("Retail", date(2026, 12, 1), time(12, 0)),
+        ("Retail", date(2026, 12, 3), time(8, 0)),
+    }
+
+
+def test_calls_outside_the_days_history_holds_are_stored_without_history(
+    db: Session, center: Center
+) -> None:
+    site = db.get_one(Site, center.site_id)
+    old = CDR + "c0,Retail,1965-01-01T00:00:00+03:00,,,1965-01-01T00:00:09+03:00,\n"
+    result = import_cdr(db, site=site, content=old.encode())
+    assert (result.errors, result.created) == ((), 4)
+    db.commit()
+    assert {day for _, day, _ in history(db, site)} == {date(2026, 12, 1), date(2026, 12, 3)}
