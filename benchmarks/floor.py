@@ -119,7 +119,7 @@ def _cycle(hub: FloorHub, site_id: int, watchers: int, ingest: Callable[[], None
 
             def latest() -> tuple[int, dict[str, str], float]:
                 snapshot, retry = hub.snapshot(site_id, record=True)
-                return snapshot.version, dict(hub.fragments(snapshot, view)), retry
+                return snapshot.version, hub.events(snapshot, view), retry
 
             async def fetch() -> tuple[int, dict[str, str], float]:
                 return await asyncio.to_thread(latest)

@@ -169,9 +169,9 @@ async def floor_stream(
     """The Floor's changed fragments after new events (at most one update per min_gap) and
     every heartbeat while quiet, then end.
 
-    `fetch` gives (version, fragments by event name, seconds to wait before asking again for
-    a change it does not hold yet); `known` is what the page already shows. Without `fetch`,
-    a bare `floor` event tells the page to fetch for itself.
+    `fetch` gives (version, each fragment as a server-sent event by name, seconds to wait
+    before asking again for a change it does not hold yet); `known` is the page's version.
+    Without `fetch`, a bare `floor` event tells the page to fetch for itself.
     """
     loop = asyncio.get_running_loop()
     ends_at, last_sent = loop.time() + lifetime_seconds, 0.0
@@ -189,7 +189,7 @@ async def floor_stream(
         if not sent and found == version:  # the page shows this very snapshot
             sent.update(fragments)
             return []
-        chunks = [sse(name, html) for name, html in fragments.items() if sent.get(name) != html]
+        chunks = [chunk for name, chunk in fragments.items() if sent.get(name) != chunk]
         sent.update(fragments)
         if found != version:
             version = found

@@ -11,6 +11,7 @@ snapshot. Each fragment is rendered once per snapshot and per view (language, te
 from __future__ import annotations
 
 import functools
+import gc
 import threading
 import time
 import weakref
@@ -73,6 +74,7 @@ class _SiteEntry:
     computed_at: float = 0.0  # monotonic: when the snapshot's computation began
     changed_at: float = 0.0  # monotonic: the last poke
     renders: dict[tuple[Any, ...], Markup] = field(default_factory=dict)
+    events: dict[tuple[str, int], tuple[Markup, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -136,6 +138,10 @@ class FloorHub:
             if site is None:
                 raise LookupError(f"no site {site_id}")
             floor = entry.state.refresh(db, site=site, now=now)
+            if entry.state.read_whole_day:
+                # Hundreds of thousands of records now live as long as the day: out of the
+                # collector's sight, or each full collection walks them all (about a second).
+                gc.freeze()
             snapshot = Snapshot(
                 version,
                 now,
@@ -146,6 +152,7 @@ class FloorHub:
                 records.last_event_at(db, site_id=site_id) is not None,
             )
         entry.renders.clear()
+        entry.events.clear()
         self.counters.computed += 1
         return snapshot
 
@@ -159,6 +166,7 @@ class FloorHub:
         self.counters.recorded += 1
         entry = self._entry(site_id)
         entry.renders.clear()
+        entry.events.clear()
         return replace(snapshot, open_alerts=opened, history=history, recorded=True)
 
     def fragments(self, snapshot: Snapshot, view: View) -> dict[str, Markup]:
@@ -174,6 +182,20 @@ class FloorHub:
                     html = entry.renders[key] = self._render(template, snapshot, per_view)
                     self.counters.rendered += 1
                 found[event] = html
+        return found
+
+    def events(self, snapshot: Snapshot, view: View) -> dict[str, str]:
+        """The fragments as server-sent events, formatted once for all watchers of a view."""
+        entry = self._entry(snapshot.floor.site.id)
+        fragments = self.fragments(snapshot, view)
+        found: dict[str, str] = {}
+        with entry.lock:
+            for event, html in fragments.items():
+                key = ("sse", id(html))
+                chunk = entry.events.get(key)
+                if chunk is None or chunk[0] is not html:
+                    chunk = entry.events[key] = (html, broadcast.sse(event, str.__str__(html)))
+                found[event] = chunk[1]
         return found
 
     def context(self, snapshot: Snapshot, view: View) -> dict[str, Any]:

@@ -94,6 +94,7 @@ class SiteState:
         self.checkpoint: datetime | None = None
         self.heads: dict[str, AgentAdherence] = {}
         self.stale_heads: set[str] = set()
+        self.read_whole_day = False  # the last refresh read the whole day
 
     # reading
     def refresh(self, db: Session, *, site: Site, now: datetime) -> Floor:
@@ -102,9 +103,10 @@ class SiteState:
         day_start = interval_start(now, tz=tz, interval_minutes=24 * 60)
         if day_start != self.day_start:
             self.__init__(self.site_id)  # type: ignore[misc]
-            self.day_start = day_start
+            self.day_start, self.read_whole_day = day_start, True
             self._load_all(db, tz=tz, now=now)
         else:
+            self.read_whole_day = False
             self._load_changes(db, tz=tz, now=now)
         if self.schedule_read_at is None or now - self.schedule_read_at >= timedelta(
             seconds=SCHEDULE_SECONDS

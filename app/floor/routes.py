@@ -112,7 +112,7 @@ async def stream(
 
     def latest() -> tuple[int, dict[str, str], float]:
         snapshot, retry = hub.snapshot(site_id, record=True)
-        return snapshot.version, dict(hub.fragments(snapshot, view)), retry
+        return snapshot.version, hub.events(snapshot, view), retry
 
     async def fetch() -> tuple[int, dict[str, str], float]:
         return await asyncio.to_thread(latest)
