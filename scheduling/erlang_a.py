@@ -22,9 +22,12 @@ negative-binomial distribution function, a sum of positive terms. With Z = sum o
 Every sum has positive terms only and is carried relative to its largest term, so the
 figures are exact to rounding. The q_j rise until N + j r reaches a and then fall like a
 Gaussian of width sqrt(a / r); those below e^-40 of the largest are left out
-(`_last_queue_term`). The q_j and the NegBin terms are running products of their ratios
-while these stay within e^+-700 and run to at most 2,048 terms (as exact there as running
-sums of logs, at a quarter of the cost), else running sums of logs in extended precision.
+(`_last_queue_term`). The q_j are running products of their ratios while these stay below
+e^700 and run to at most 2,048 terms (as exact there as running sums of logs, at a quarter
+of the cost), else running sums of logs in extended precision, as the NegBin terms always
+are: the on-time share 1 - P(NegBin <= j) is exact only to 1e-16 absolute, so when almost
+every answered caller waits past T (a service level near 0), the digits of SL depend on
+how P is rounded, and a running sum of logs rounds it as it always did.
 
 The smallest N: SL increases and occupancy decreases with N, and any N < target * a fails
 (at most N / a of the callers are ever answered). The search (`erlang_a_search`) starts one
@@ -38,11 +41,9 @@ from __future__ import annotations
 import numpy as np
 
 from scheduling.erlang import (
-    Bools,
     Floats,
     Ints,
     QueueFigures,
-    Wide,
     log_inverse_erlang_b,
     log_inverse_erlang_b_near,
     row_groups,
@@ -56,7 +57,7 @@ TIE = 1e-12
 DECAY_NATS = 40.0
 """Queue terms this far below the largest (e^-40) are left out."""
 PRODUCT_RANGE_NATS = 700.0
-"""Running products stay within e^+-700, where doubles keep every digit."""
+"""Running products of queue terms stay below e^700, where doubles keep every digit."""
 PRODUCT_TERMS = 2048
 """Longer series are summed as logs: a running product rounds twice a step (the ratio and
 the product), a running sum of logs in extended precision once (the ratio), which over
@@ -151,20 +152,12 @@ def _queue_sums(
     (in aht). Columns past a row's last term are further terms of the same series."""
     n, a, r = n_int[:, None].astype(np.float64), a_row[:, None], r_row[:, None]
     rate = n + r * np.arange(1, width + 1, dtype=np.float64)  # s_j = N + (j + 1) r
+    q, log_top = _queue_terms(a / rate[:, :-1])
     shape, not_x = n / r + 1, -np.expm1(-t_row[:, None])  # NegBin(shape, x = exp(-T / patience))
-    # NegBin terms: x^shape, then times (shape + m) (1 - x) / (m + 1)
-    nb_steps = (shape + np.arange(width - 1.0)) * (not_x / np.arange(1.0, width))
     with np.errstate(divide="ignore"):  # T = 0: every step of the NegBin has probability 0
-        # log x^shape, in extended precision: an error of 1e-16 in a log of -30 is 3e-15 in
-        # every term, and in the on-time share 1 - P(NegBin <= j) when that is small
-        log_first = shape.astype(np.longdouble) * np.log1p(-not_x.astype(np.longdouble))
-    if width > PRODUCT_TERMS:
-        q, nb, log_top = _logs(a / rate[:, :-1], log_first, nb_steps)
-    else:
-        q, nb, log_top, wide = _products(a / rate[:, :-1], log_first, nb_steps)
-        if wide.any():
-            q[wide], nb[wide], log_top[wide] = _logs(a[wide] / rate[wide, :-1],
-                                                     log_first[wide], nb_steps[wide])
+        steps = np.log((shape + np.arange(width - 1.0)) * (not_x / np.arange(1.0, width)))
+        first = shape.astype(np.longdouble) * np.log1p(-not_x.astype(np.longdouble))  # x^shape
+    nb = np.exp((running_sums(steps) + first).astype(np.float64))
     top = np.maximum(log_idle, log_top)
     q *= np.exp(log_top - top)[:, None]
     answer = n / rate
@@ -184,35 +177,27 @@ def _queue_sums(
     ])
 
 
-def _products(
-    ratios: Floats, log_first_nb: Wide, nb_steps: Floats
-) -> tuple[Floats, Floats, Floats, Bools]:
-    """q_j / max q and the NegBin terms as running products, log max q, and the rows where
-    these leave the range of a double (to be done by `_logs`). A step rounds twice (the
-    ratio, the product) where a step of a running sum of logs rounds once (the ratio): over
-    the 2,048 steps of `PRODUCT_TERMS` at most, the terms differ by about 1e-15."""
+def _queue_terms(ratios: Floats) -> tuple[Floats, Floats]:
+    """q_j / max q and log max q, q_j the running products of `ratios` from q_0 = 1: as such
+    where the series is at most `PRODUCT_TERMS` long and stays below e^700, else (and for
+    those rows) as running sums of logs in extended precision."""
+    if ratios.shape[1] + 1 > PRODUCT_TERMS:
+        return _queue_logs(ratios)
     q = np.empty((ratios.shape[0], ratios.shape[1] + 1))
     q[:, 0] = 1.0
-    nb = np.empty_like(q)
-    nb[:, :1] = np.exp(log_first_nb).astype(np.float64)
-    nb[:, 1:] = nb_steps
     with np.errstate(over="ignore", invalid="ignore"):  # such rows are done again
         np.cumprod(ratios, axis=1, out=q[:, 1:])
         q_max = q.max(axis=1)
-        wide = ~(q_max < np.exp(PRODUCT_RANGE_NATS)) | (log_first_nb[:, 0] < -PRODUCT_RANGE_NATS)
         q /= q_max[:, None]
-        np.cumprod(nb, axis=1, out=nb)
-        return q, nb, np.log(q_max), wide
+        log_top = np.log(q_max)
+    wide = ~(q_max < np.exp(PRODUCT_RANGE_NATS))
+    if wide.any():
+        q[wide], log_top[wide] = _queue_logs(ratios[wide])
+    return q, log_top
 
 
-def _logs(
-    ratios: Floats, log_first_nb: Wide, nb_steps: Floats
-) -> tuple[Floats, Floats, Floats]:
-    """What `_products` gives, from running sums of logs in extended precision: any range."""
+def _queue_logs(ratios: Floats) -> tuple[Floats, Floats]:
+    """What `_queue_terms` gives, from running sums of logs: any range, any length."""
     log_q = running_sums(np.log(ratios))
     log_top = log_q.max(axis=1)
-    q = np.exp((log_q - log_top[:, None]).astype(np.float64))
-    with np.errstate(divide="ignore"):  # T = 0: every step of the NegBin has probability 0
-        steps = np.log(nb_steps)
-    nb = np.exp((running_sums(steps) + log_first_nb).astype(np.float64))
-    return q, nb, log_top.astype(np.float64)
+    return np.exp((log_q - log_top[:, None]).astype(np.float64)), log_top.astype(np.float64)

@@ -22,7 +22,7 @@ from scheduling.erlang import (
     row_groups,
     running_sums,
 )
-from scheduling.erlang_a import _logs, _products, erlang_a_figures
+from scheduling.erlang_a import PRODUCT_TERMS, _queue_logs, _queue_terms, erlang_a_figures
 from scheduling.erlang_a_search import GUIDED_ROUNDS, Search
 from scheduling.staffing import StaffingCase, solve
 
@@ -59,61 +59,53 @@ def test_erlang_b_stepped_from_a_neighbour_is_erlang_b() -> None:
     assert low == pytest.approx(log_inverse_erlang_b(np.array([3]), np.array([50.0])), rel=1e-15)
 
 
-def _series(
-    rows: int, seed: int, *, a: float, n: float, r: float, t: float, width: int
-) -> tuple[Any, Any, Any]:
-    """The ratios of the queue terms and of the NegBin terms, as `_queue_sums` builds them."""
+def _ratios(rows: int, seed: int, *, a: float, n: float, r: float, width: int) -> Any:
+    """The ratios a / (N + j r) of the queue terms, as `_queue_sums` builds them."""
     rng = np.random.default_rng(seed)
     a_ = a * rng.uniform(0.95, 1.05, (rows, 1))
     n_ = np.round(n * rng.uniform(0.95, 1.05, (rows, 1)))
     r_ = r * rng.uniform(0.5, 1.5, (rows, 1))
-    rate = n_ + r_ * np.arange(1, width + 1)
-    shape, not_x = n_ / r_ + 1, -np.expm1(-t * rng.uniform(0.5, 1.5, (rows, 1)))
-    steps = (shape + np.arange(width - 1.0)) * (not_x / np.arange(1.0, width))
-    log_first = shape.astype(np.longdouble) * np.log1p(-not_x.astype(np.longdouble))
-    return a_ / rate[:, :-1], log_first, steps
+    return a_ / (n_ + r_ * np.arange(1, width))
 
 
 @pytest.mark.parametrize(
-    ("a", "n", "r", "t", "width"),
+    ("a", "n", "r", "width"),
     [
-        (10.0, 12, 1.0, 0.2, 64),  # a small queue
-        (300.0, 250, 0.1, 0.05, 1500),  # patient callers, fewer agents than Erlangs
-        (5e4, 5.5e4, 0.05, 1e-4, 2048),  # 50,000 Erlangs
+        (10.0, 12, 1.0, 64),  # a small queue
+        (300.0, 250, 0.1, 1500),  # patient callers, fewer agents than Erlangs
+        (5e4, 5.5e4, 0.05, 2048),  # 50,000 Erlangs
     ],
 )
-def test_running_products_give_the_sums_of_logs(
-    a: float, n: float, r: float, t: float, width: int
-) -> None:
-    ratios, log_first, steps = _series(20, 1, a=a, n=n, r=r, t=t, width=width)
-    q, nb, log_top, wide = _products(ratios, log_first, steps)
-    assert not wide.any()
-    q_logs, nb_logs, log_top_logs = _logs(ratios, log_first, steps)
+def test_running_products_give_the_sums_of_logs(a: float, n: float, r: float, width: int) -> None:
+    ratios = _ratios(20, 1, a=a, n=n, r=r, width=width)
+    q, log_top = _queue_terms(ratios)
+    q_logs, log_top_logs = _queue_logs(ratios)
     assert log_top == pytest.approx(log_top_logs, rel=1e-14, abs=1e-13)
-    counts = q > 1e-17  # the terms that count: the rest are below e^-40 of the largest
-    assert q[counts] == pytest.approx(q_logs[counts], rel=1e-12)
-    big = nb > 1e-300
-    assert nb[big] == pytest.approx(nb_logs[big], rel=1e-12)
+    counts = q_logs > 1e-17  # the terms that count: the rest are below e^-40 of the largest
+    assert q[counts] == pytest.approx(q_logs[counts], rel=1e-13)
 
 
-def test_running_products_give_way_where_doubles_would_overflow() -> None:
-    ratios, log_first, steps = _series(4, 2, a=1000.0, n=200, r=0.5, t=0.1, width=3000)
-    assert _products(ratios, log_first, steps)[3].all()  # the queue climbs past e^700
-    ratios, log_first, steps = _series(4, 3, a=10.0, n=12, r=0.1, t=10.0, width=64)
-    assert _products(ratios, log_first, steps)[3].all()  # x^shape below e^-700
-    ratios, log_first, steps = _series(4, 4, a=10.0, n=12, r=1.0, t=0.1, width=64)
-    assert not _products(ratios, log_first, steps)[3].any()
+def test_running_products_give_way_where_doubles_would_not_do() -> None:
+    climbing = _ratios(4, 2, a=1000.0, n=200, r=0.5, width=2001)  # climbs past e^700
+    mixed = np.concatenate([climbing, _ratios(4, 3, a=10.0, n=12, r=1.0, width=2001)])
+    q, log_top = _queue_terms(mixed)
+    q_logs, log_top_logs = _queue_logs(mixed)
+    assert (log_top[:4] > 700).all()
+    assert (log_top[:4] == log_top_logs[:4]).all() and (q[:4] == q_logs[:4]).all()
+    assert q[4:] == pytest.approx(q_logs[4:], rel=1e-13, abs=1e-300)
+    long = _ratios(2, 4, a=10.0, n=12, r=0.001, width=PRODUCT_TERMS + 1)  # too long a series
+    assert (_queue_terms(long)[0] == _queue_logs(long)[0]).all()
 
 
 @pytest.mark.parametrize(
     ("c", "n"),
     [
         (case(1e4, patience_seconds=360, answer_seconds=600), 200),  # queue terms up to e^900
-        (case(100, patience_seconds=120, answer_seconds=18000), 12),  # x^shape = e^-1350
+        (case(100, patience_seconds=120, answer_seconds=18000), 12),  # NegBin from e^-1350
     ],
     ids=["long queue", "long threshold"],
 )
-def test_figures_out_of_the_range_of_products_match_the_chain(c: StaffingCase, n: int) -> None:
+def test_figures_far_out_match_the_chain(c: StaffingCase, n: int) -> None:
     assert c.patience_seconds is not None
     got = erlang_a_figures(
         np.array([n]),
