@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi import FastAPI
@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app import i18n
 from app.admin.resources import set_active, update_row
 from app.admin.specs import USERS
 from app.auth.passwords import verify_password
@@ -143,6 +144,14 @@ def _second_admin(db: Session) -> User:
     return second
 
 
+@pytest.fixture
+def english() -> Iterator[None]:
+    """Service calls outside a request speak the current locale: English here."""
+    token = i18n.current_locale.set("en")
+    yield
+    i18n.current_locale.reset(token)
+
+
 def _admin_form(user: User, role: str) -> dict[str, str]:
     return {
         "login": user.login,
@@ -180,7 +189,7 @@ def test_no_one_changes_their_own_role_so_the_only_admin_stays_one(
 
 
 def test_the_last_active_admin_is_neither_demoted_nor_deactivated(
-    center: Center, db: Session
+    center: Center, db: Session, english: None
 ) -> None:
     """An admin who lost the role a moment ago (another request) acts on the other admin."""
     acting, last = _user(db, "admin"), _second_admin(db)
@@ -200,7 +209,7 @@ def test_the_last_active_admin_is_neither_demoted_nor_deactivated(
 
 
 def test_two_admins_demoting_each_other_at_once_leave_one(
-    center: Center, db: Session, app: FastAPI
+    center: Center, db: Session, app: FastAPI, english: None
 ) -> None:
     if db.get_bind().dialect.name != "postgresql":
         pytest.skip("row locks are PostgreSQL's; SQLite runs one writer at a time")
@@ -215,6 +224,7 @@ def test_two_admins_demoting_each_other_at_once_leave_one(
         outcome: list[Form] = []
 
         def second_request() -> None:
+            i18n.current_locale.set("en")  # a thread starts from the default context
             acting, target = two.get(User, second_id), two.get(User, first_id)
             assert acting is not None and target is not None
             form = Form(_admin_form(target, "manager"))
