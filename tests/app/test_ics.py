@@ -90,6 +90,9 @@ def test_the_feed_lists_shifts_and_published_breaks_by_token_only(
     token = link.split("token=")[1]
     stored = db.scalar(select(CalendarFeed))
     assert stored is not None and token not in (stored.token_hash, stored.nonce)
+    # End the read: `client` disposes the engine when it shuts down, and a connection this
+    # session still held then would go back to the discarded pool and never be closed.
+    db.rollback()
 
     feed = client.get(f"/me/calendar.ics?token={token}")  # no session: calendar apps
     assert feed.status_code == 200
