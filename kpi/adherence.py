@@ -121,12 +121,15 @@ def _one_agent(
     since: float | None = None
     for begin, finish in pairwise(cuts):
         middle = (begin + finish) / 2
-        if _activity_at(pieces, middle) is None:
+        activity = _activity_at(pieces, middle)
+        if activity is None:
             since = None
             continue
         scheduled += finish - begin
         state = _state_at(states, starts, middle)
-        if any(state in MATCHING_STATES[a] for a in _activities_near(pieces, middle, grace)):
+        if state in MATCHING_STATES[activity] or any(  # the grace only matters when it does not
+            state in MATCHING_STATES[a] for a in _activities_near(pieces, middle, grace)
+        ):
             adherent += finish - begin
             since = None
         elif since is None:

@@ -12,7 +12,9 @@ from app.db import utcnow
 from app.floor import service
 from app.floor.live_state import SiteState
 from app.models import Site
+from kpi.adherence import Activity, ScheduledActivity, agent_adherence, combined_adherence
 from kpi.definitions import CallFigures
+from kpi.records import AgentState, StateInterval
 from tests.app.conftest import Center
 from tests.app.floor_setup import morning_events, publish_break, store
 
@@ -98,3 +100,35 @@ def test_a_new_day_starts_afresh(db: Session, center: Center) -> None:
     floor = kept.refresh(db, site=site, now=tomorrow)
     _same_floor(floor, service.load_floor(db, site=site, now=tomorrow))
     assert floor.board.all_queues.today.offered == 0
+
+
+def test_adherence_split_anywhere_adds_up_to_the_whole() -> None:
+    t0 = utcnow().replace(microsecond=0)
+
+    def at(minutes: float) -> datetime:
+        return t0 + timedelta(minutes=minutes)
+
+    schedule = [
+        ScheduledActivity("A", Activity.PHONE, at(0), at(60)),
+        ScheduledActivity("A", Activity.BREAK, at(60), at(75)),
+        ScheduledActivity("A", Activity.PHONE, at(75), at(180)),
+    ]
+    states = [
+        StateInterval("A", AgentState.AVAILABLE, at(3), at(58)),  # late in, early out
+        StateInterval("A", AgentState.ON_CALL, at(58), at(70)),  # on a call into the break
+        StateInterval("A", AgentState.BREAK, at(70), at(90)),  # ...and back late
+        StateInterval("A", AgentState.AVAILABLE, at(90), None),
+    ]
+    for end in (at(68), at(150)):  # out of adherence at the end (since 62), then back in
+        (whole,) = agent_adherence(schedule, states, start=t0, end=end, grace_seconds=120)
+        for minute in (0, 1, 30, 59, 61, 62.5, 64, 68, 70, 75, 76, 89, 149.5, 150):
+            split = min(at(minute), end)
+            (head,) = agent_adherence(schedule, states, start=t0, end=split, grace_seconds=120)
+            (tail,) = agent_adherence(schedule, states, start=split, end=end, grace_seconds=120)
+            both = combined_adherence(head, tail, split=split, end=end)
+            assert math.isclose(both.scheduled_seconds, whole.scheduled_seconds), minute
+            assert math.isclose(both.adherent_seconds, whole.adherent_seconds), minute
+            assert both.out_of_adherence_since == whole.out_of_adherence_since, minute
+    assert whole.out_of_adherence_since is None
+    (out,) = agent_adherence(schedule, states, start=t0, end=at(68), grace_seconds=120)
+    assert out.out_of_adherence_since == at(62)
