@@ -50,8 +50,13 @@ def lock_site_feed(db: Session, *, site_id: int) -> None:
     small scans them whole for every batch once they have grown.
     """
     if db.connection().dialect.name == "postgresql":
-        db.execute(text("SELECT pg_advisory_xact_lock(7468, :site)"), {"site": site_id})
-        db.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+        db.execute(
+            text(
+                "SELECT pg_advisory_xact_lock(7468, :site), "
+                "set_config('plan_cache_mode', 'force_custom_plan', true)"
+            ),
+            {"site": site_id},
+        )
 
 
 def ingest_events(db: Session, *, site: Site, events: Sequence[EventIn]) -> IngestResult:
@@ -60,8 +65,12 @@ def ingest_events(db: Session, *, site: Site, events: Sequence[EventIn]) -> Inge
     new = [_as_stored(event) for event in _unseen(db, site_id=site.id, events=events)]
     if new:
         _store_raw(db, site_id=site.id, events=new)
-        _fold_calls(db, site_id=site.id, events=[e for e in new if e.call_id is not None])
-        _fold_states(db, site_id=site.id, events=[e for e in new if e.type == "agent.state"])
+        named = {e.agent for e in new if e.agent is not None}
+        agents = agent_ids(db, site_id=site.id, codes=named, only_named=True)
+        calls = [e for e in new if e.call_id is not None]
+        _fold_calls(db, site_id=site.id, events=calls, agents=agents)
+        states = [e for e in new if e.type == "agent.state"]
+        _fold_states(db, site_id=site.id, events=states, agents=agents)
     return IngestResult(stored=len(new), duplicates=len(events) - len(new))
 
 
@@ -139,8 +148,13 @@ def _stored_events(
     return found
 
 
-def _fold_calls(db: Session, *, site_id: int, events: Sequence[fold.StoredEvent]) -> None:
-    """Insert the calls first heard of, and fold the others again from all their events."""
+def _fold_calls(
+    db: Session, *, site_id: int, events: Sequence[fold.StoredEvent], agents: dict[str, int]
+) -> None:
+    """Insert the calls first heard of, and fold the others again from all their events.
+
+    `agents`: the ids of the agents the batch names (the site's others are looked up here).
+    """
     if not events:
         return
     existing: dict[str, tuple[int, str]] = {}
@@ -161,11 +175,12 @@ def _fold_calls(db: Session, *, site_id: int, events: Sequence[fold.StoredEvent]
         assert stored.call_id is not None
         by_call[stored.call_id].append(stored)
     calls = [fold.fold_call(call_id, call_events) for call_id, call_events in by_call.items()]
-    # Queues and agents named in the batch are registered even for a call imported before.
+    # A queue named in the batch is registered even when its call was imported before.
     named_queues = {e.queue for e in events if e.queue} | {c.queue for c in calls if c.queue}
-    named_agents = {e.agent for e in events if e.agent} | {c.agent for c in calls if c.agent}
     queues = queue_ids(db, site_id=site_id, names=named_queues, only_named=True)
-    agents = agent_ids(db, site_id=site_id, codes=named_agents, only_named=True)
+    earlier = {c.agent for c in calls if c.agent and c.agent not in agents}
+    if earlier:  # a call answered in an earlier batch
+        agents = {**agents, **agent_ids(db, site_id=site_id, codes=earlier, only_named=True)}
     inserts, updates = [], []
     for call in calls:
         row = {
@@ -184,7 +199,9 @@ def _fold_calls(db: Session, *, site_id: int, events: Sequence[fold.StoredEvent]
     bulk_update(db, CALLS, updates, key="id")
 
 
-def _fold_states(db: Session, *, site_id: int, events: Sequence[fold.StoredEvent]) -> None:
+def _fold_states(
+    db: Session, *, site_id: int, events: Sequence[fold.StoredEvent], agents: dict[str, int]
+) -> None:
     """Rebuild each touched agent's intervals from the earliest point a new event can change.
 
     The stored intervals from there on stand for the events that started them (one interval
@@ -198,7 +215,6 @@ def _fold_states(db: Session, *, site_id: int, events: Sequence[fold.StoredEvent
         new[event.agent].append(event)
     if not new:
         return
-    agents = agent_ids(db, site_id=site_id, codes=new, only_named=True)
     codes = {agents[code]: code for code in new}
     earliest = {code: min(e.ts for e in agent_events) for code, agent_events in new.items()}
     stale: dict[str, list[Row[Any]]] = defaultdict(list)
