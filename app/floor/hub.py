@@ -34,6 +34,7 @@ from app.web import templates
 
 MIN_GAP_SECONDS = 0.5  # a burst of events within this is one update
 TICK_SECONDS = 15.0  # a snapshot older than this is recomputed when asked
+ROW_CACHE_SIZE = 20_000  # agent board lines kept rendered (a few per agent)
 FRAGMENTS = {  # SSE event name -> template
     "tiles": "floor/_queue_tiles.html",
     "agents": "floor/_agent_board.html",
@@ -74,6 +75,7 @@ class _SiteEntry:
     computed_at: float = 0.0  # monotonic: when the snapshot's computation began
     changed_at: float = 0.0  # monotonic: the last poke
     renders: dict[tuple[Any, ...], Markup] = field(default_factory=dict)
+    rows: dict[tuple[Any, ...], Markup] = field(default_factory=dict)  # agent board lines
     events: dict[tuple[str, int], tuple[Markup, str]] = field(default_factory=dict)
 
 
@@ -226,10 +228,37 @@ class FloorHub:
         token = i18n.current_locale.set(view.locale)
         try:
             context = self.context(snapshot, view) | {"url_for": self._url_path_for}
+            context["row_html"] = self._rows(snapshot, view, context)
             html = templates.env.get_template(template).render(context)  # autoescaped
             return Markup(html)  # noqa: S704
         finally:
             i18n.current_locale.reset(token)
+
+    def _rows(
+        self, snapshot: Snapshot, view: View, context: dict[str, Any]
+    ) -> Callable[[service.AgentRow], Markup]:
+        """The agent board's lines, each rendered again only when what it shows changed."""
+        cache = self._entry(snapshot.floor.site.id).rows
+        if len(cache) > ROW_CACHE_SIZE:
+            cache.clear()
+        module = templates.env.get_template("floor/agent_row.html").make_module(context)
+        macro: Callable[..., Markup] = module.row  # type: ignore[attr-defined]
+        now, clock = snapshot.now, context["clock"]
+
+        def row_html(row: service.AgentRow) -> Markup:
+            since = row.state_since
+            minutes = None if since is None else (now - since).total_seconds() // 60
+            level = row.adherence.adherence if row.adherence else None
+            percent = None if level is None else f"{level * 100:.0f}"
+            out = row.adherence.out_of_adherence_since if row.adherence else None
+            shown = (view.locale, row.code, row.name, row.team, row.state, minutes,
+                     row.activity, percent, None if out is None else clock(out))  # fmt: skip
+            html = cache.get(shown)
+            if html is None:
+                html = cache[shown] = macro(row, minutes, percent, shown[-1])
+            return html
+
+        return row_html
 
 
 _HUBS: weakref.WeakKeyDictionary[Any, FloorHub] = weakref.WeakKeyDictionary()
