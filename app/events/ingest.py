@@ -79,8 +79,8 @@ def _unseen(db: Session, *, site_id: int, events: Sequence[EventIn]) -> list[Eve
     ids = list(dict.fromkeys(event.id for event in events))
     seen: set[str] = set()
     for part in chunks(ids):
-        where = (AcdEvent.site_id == site_id, among(db, AcdEvent.event_id, part))
-        seen.update(db.execute(select(AcdEvent.event_id).where(*where)).scalars())
+        where = (RAW.c.site_id == site_id, among(db, RAW.c.event_id, part))
+        seen.update(db.connection().execute(select(RAW.c.event_id).where(*where)).scalars())
     fresh: dict[str, EventIn] = {}
     for event in events:
         if event.id not in seen:
@@ -125,25 +125,26 @@ def _stored_events(
     db: Session, *, site_id: int, column: str, keys: Sequence[str], since: datetime | None = None
 ) -> list[fold.StoredEvent]:
     """The stored events of these calls (or agents' state events), the payload read in SQL."""
-    key_column = AcdEvent.call_id if column == "call_id" else AcdEvent.agent
-    payload = AcdEvent.payload
+    E = RAW.c
+    key_column = E.call_id if column == "call_id" else E.agent
+    payload = E.payload
     query = select(
-        AcdEvent.event_id,
-        AcdEvent.type,
-        AcdEvent.ts,
-        AcdEvent.call_id,
-        AcdEvent.agent,
+        E.event_id,
+        E.type,
+        E.ts,
+        E.call_id,
+        E.agent,
         payload["queue"].as_string(),
         payload["state"].as_string(),
         payload["reason"].as_string(),
-    ).where(AcdEvent.site_id == site_id)
+    ).where(E.site_id == site_id)
     if column == "agent":
-        query = query.where(AcdEvent.type == "agent.state")
+        query = query.where(E.type == "agent.state")
     if since is not None:
-        query = query.where(AcdEvent.ts >= since)
+        query = query.where(E.ts >= since)
     found: list[fold.StoredEvent] = []
     for part in chunks(keys):
-        rows = db.execute(query.where(among(db, key_column, part)))
+        rows = db.connection().execute(query.where(among(db, key_column, part)))
         found.extend(fold.StoredEvent(*row) for row in rows)
     return found
 
@@ -159,9 +160,9 @@ def _fold_calls(
         return
     existing: dict[str, tuple[int, str]] = {}
     for part in chunks(sorted({e.call_id for e in events if e.call_id is not None})):
-        rows = db.execute(
-            select(Call.call_id, Call.id, Call.source).where(
-                Call.site_id == site_id, among(db, Call.call_id, part)
+        rows = db.connection().execute(
+            select(CALLS.c.call_id, CALLS.c.id, CALLS.c.source).where(
+                CALLS.c.site_id == site_id, among(db, CALLS.c.call_id, part)
             )
         )
         existing.update((call_id, (row_id, source)) for call_id, row_id, source in rows)
@@ -250,7 +251,7 @@ def _stale_intervals(
     )
     found: list[Row[Any]] = []
     for part in chunks(agent_ids):
-        found.extend(db.execute(query.where(among(db, S.agent_id, part))))
+        found.extend(db.connection().execute(query.where(among(db, S.agent_id, part))))
     return found
 
 
@@ -291,6 +292,6 @@ class _StateChanges:
 
     def write(self, db: Session) -> None:
         for part in chunks(self.deletes):
-            db.execute(delete(STATES).where(among(db, STATES.c.id, part)))
+            db.connection().execute(delete(STATES).where(among(db, STATES.c.id, part)))
         bulk_update(db, STATES, self.ends, key="id")
         bulk_insert(db, STATES, self.inserts)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.orm import Session
 
 from app.events.store import among, chunks
 from app.models import Agent, Queue
@@ -17,8 +17,9 @@ def queue_ids(
     """Every queue of the site by name (or, `only_named`, just `names`); unknown `names` are
     added, marked as found in the feed."""
     wanted = sorted(set(names))
-    query = select(Queue.name, Queue.id).where(Queue.site_id == site_id)
-    known = _known(db, query, Queue.name, wanted if only_named else None)
+    table = Queue.__table__.c
+    query = select(table.name, table.id).where(table.site_id == site_id)
+    known = _known(db, query, table.name, wanted if only_named else None)
     missing = [name for name in wanted if name not in known]
     if missing:
         added = [Queue(site_id=site_id, name=name, found_in_feed=True) for name in missing]
@@ -34,8 +35,9 @@ def agent_ids(
     """Every agent of the site by code (or, `only_named`, just `codes`); unknown `codes` are
     added, marked as found in the feed."""
     wanted = sorted(set(codes))
-    query = select(Agent.code, Agent.id).where(Agent.site_id == site_id)
-    known = _known(db, query, Agent.code, wanted if only_named else None)
+    table = Agent.__table__.c
+    query = select(table.code, table.id).where(table.site_id == site_id)
+    known = _known(db, query, table.code, wanted if only_named else None)
     missing = [code for code in wanted if code not in known]
     if missing:
         added = [
@@ -57,15 +59,16 @@ def agent_ids(
 def _known(
     db: Session,
     query: Select[str, int],
-    key: InstrumentedAttribute[str],
+    key: ColumnElement[str],
     wanted: list[str] | None,
 ) -> dict[str, int]:
     """`query`'s (key, id) rows, limited to keys in `wanted` unless it is None."""
     if wanted is None:
-        return {name: row_id for name, row_id in db.execute(query)}
+        return {name: row_id for name, row_id in db.connection().execute(query)}
     known: dict[str, int] = {}
     for part in chunks(wanted):  # a live batch names a few of the site's 2,000 agents
         known.update(
-            (name, row_id) for name, row_id in db.execute(query.where(among(db, key, part)))
+            (name, row_id)
+            for name, row_id in db.connection().execute(query.where(among(db, key, part)))
         )
     return known
