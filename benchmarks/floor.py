@@ -10,9 +10,10 @@ PostgreSQL database (created, then dropped). Then, in process:
 - page: GET /floor, signed in, warm;
 - update: after `--events` new feed events (one second at 200 events/s) are ingested, the
   snapshot brought up to date, and each fragment rendered (ms), and each fragment's GET;
-- cycle: `--watchers` open streams (the route's own generator, three views among them) are
-  told of new events; the time until the last of them has its updated fragments, and how
-  many computations and renders that took (shared: one computation, a render per view).
+- cycle (five times): `--watchers` open streams (the route's own generator; three views
+  among them) are told of new events; the time until the last of them has its updated
+  fragments, and how many computations and renders that took (shared: one computation, a
+  render per view).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import os
 import statistics
 import sys
 import tempfile
@@ -49,6 +51,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import floor_seed
 
 Row = dict[str, str]
+CYCLES = 5
 
 
 @contextmanager
@@ -203,11 +206,14 @@ def measure(url: str, watchers: int, count: int) -> dict[str, Any]:
     def ingest() -> None:
         _ingest(app, seeded, count, seed=999)
 
-    cycle = _cycle(hub, seeded.site_id, watchers, ingest)
+    cycles = [_cycle(hub, seeded.site_id, watchers, ingest) for _ in range(CYCLES)]
     after = (hub.counters.computed, hub.counters.rendered)
-    figures[f"cycle: {count} events -> {watchers} streams updated"] = cycle
-    figures["  computations in that cycle"] = after[0] - before[0]
-    figures["  fragment renders in that cycle"] = after[1] - before[1]
+    figures[f"cycle: {count} events -> {watchers} streams updated (median)"] = statistics.median(
+        cycles
+    )
+    figures["  slowest of the cycles"] = max(cycles)
+    figures["  computations per cycle"] = (after[0] - before[0]) / CYCLES
+    figures["  fragment renders per cycle (3 views)"] = (after[1] - before[1]) / CYCLES
     client.close()
     app.state.engine.dispose()
     gc.collect()
@@ -223,14 +229,16 @@ def main() -> None:
     results: dict[str, dict[str, Any]] = {}
     for name, database in (("SQLite", sqlite_url()), ("PostgreSQL", postgres_url(args.postgres))):
         with database as url:
+            print(f"measuring {name}...", file=sys.stderr, flush=True)
             results[name] = measure(url, args.watchers, args.events)
     names = list(results)
+    print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{'figure (ms unless said)':<62}" + "".join(f"{n:>14}" for n in names))
     for key in results[names[0]]:
         cells = []
         for name in names:
             value = results[name][key]
-            cells.append(f"{value:>14.0f}" if isinstance(value, float) else f"{value!s:>14}")
+            cells.append(f"{value:>14.0f}" if isinstance(value, float | int) else f"{value!s:>14}")
         if key == "seed":
             for name in names:
                 print(f"seed {name}: {results[name][key]}")
