@@ -12,8 +12,6 @@ history is built from the stored calls keeps it: the file's lines for that day a
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -22,11 +20,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from app.csv_lines import ImportResult, LineError, open_csv
 from app.db import utcnow
 from app.i18n import _
 from app.models import AuditEntry, IntervalHistory, Queue, Site, User
 from app.planning.from_calls import days_from_calls, lock_history
-from app.shifts.importer import ImportResult, LineError
 from app.shifts.timeconv import NonexistentLocalTime, parse_clock, to_utc
 
 COLUMNS = ("date", "interval_start", "queue", "calls", "aht_seconds")
@@ -57,7 +55,9 @@ class _Row:
 class _Lines:
     """The checks of one file: the site's queues, the lines seen, and the errors found."""
 
-    def __init__(self, db: Session, site: Site, interval_minutes: int) -> None:
+    def __init__(
+        self, db: Session, site: Site, interval_minutes: int, errors: list[LineError]
+    ) -> None:
         self.zone = ZoneInfo(site.timezone)
         self.interval_minutes = interval_minutes
         self.queues = {q.name: q for q in db.scalars(select(Queue).where(Queue.site_id == site.id))}
@@ -67,7 +67,7 @@ class _Lines:
             .distinct()
         )
         self.lengths: dict[int, int] = {queue_id: minutes for queue_id, minutes in lengths}
-        self.errors: list[LineError] = []
+        self.errors = errors
         self.seen: dict[tuple[int, date, time], int] = {}
 
     def error(self, line: int, column: str, reason: str) -> None:
@@ -263,34 +263,12 @@ def _read(
 ) -> tuple[list[_Row], list[LineError]]:
     if interval_minutes not in INTERVAL_CHOICES:
         return [], [LineError(0, "", _("Intervals of 15, 30 or 60 minutes."))]
-    if len(content) > MAX_BYTES:
-        return [], [LineError(0, "", _("The file is larger than 20 MB."))]
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], [LineError(0, "", _("The file is not UTF-8 text."))]
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = [h.strip().lower() for h in next(reader, [])]
-    except csv.Error as exc:
-        return [], [_unreadable(1, exc)]
-    if header != list(COLUMNS):
-        expected = ",".join(COLUMNS)
-        return [], [LineError(1, "", _("The header must be: {expected}").format(expected=expected))]
-    lines = _Lines(db, site, interval_minutes)
-    rows: list[_Row] = []
-    number = 1
-    try:
-        for number, cells in enumerate(reader, start=2):
-            if any(c.strip() for c in cells) and (row := lines.read(number, cells)):
-                rows.append(row)
-    except csv.Error as exc:  # e.g. a field longer than the csv module accepts
-        lines.errors.append(_unreadable(number + 1, exc))
+    too_large = _("The file is larger than 20 MB.")
+    csv_lines = open_csv(content, columns=COLUMNS, max_bytes=MAX_BYTES, too_large=too_large)
+    if isinstance(csv_lines, LineError):
+        return [], [csv_lines]
+    lines = _Lines(db, site, interval_minutes, csv_lines.errors)
+    rows = [row for number, cells in csv_lines if (row := lines.read(number, cells))]
     if not rows and not lines.errors:
         lines.error(2, "", _("The file has no intervals."))
     return rows, lines.errors
-
-
-def _unreadable(number: int, exc: csv.Error) -> LineError:
-    reason = _("Not readable as CSV ({detail}); the lines after it were not checked.")
-    return LineError(number, "", reason.format(detail=exc))

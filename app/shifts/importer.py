@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -11,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.csv_lines import ImportResult, LineError, open_csv
 from app.i18n import _
 from app.models import Agent, Site, User
 from app.shifts.service import check_span, set_shift, shift_on
@@ -18,25 +17,6 @@ from app.shifts.timeconv import NonexistentLocalTime, parse_clock, shift_span
 
 COLUMNS = ("agent", "date", "start", "end")
 MAX_BYTES = 5 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class LineError:
-    """What is wrong with one line of the file (line 1 is the header)."""
-
-    line: int
-    column: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    """How the import went: errors (then nothing was written) or counts of changes."""
-
-    errors: tuple[LineError, ...] = ()
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
 
 
 @dataclass(frozen=True)
@@ -83,56 +63,28 @@ def _existing_span(db: Session, row: _Row) -> tuple[datetime, datetime] | None:
 
 
 def _read(db: Session, site: Site, content: bytes) -> tuple[list[_Row], list[LineError]]:
-    if len(content) > MAX_BYTES:
-        return [], [LineError(0, "", _("The file is larger than 5 MB."))]
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], [LineError(0, "", _("The file is not UTF-8 text."))]
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = [h.strip().lower() for h in next(reader, [])]
-    except csv.Error as exc:
-        return [], [_unreadable(1, exc)]
-    if header != list(COLUMNS):
-        expected = ",".join(COLUMNS)
-        return [], [LineError(1, "", _("The header must be: {expected}").format(expected=expected))]
+    too_large = _("The file is larger than 5 MB.")
+    lines = open_csv(content, columns=COLUMNS, max_bytes=MAX_BYTES, too_large=too_large)
+    if isinstance(lines, LineError):
+        return [], [lines]
     agents = {a.code: a for a in db.scalars(select(Agent).where(Agent.site_id == site.id))}
+    zone = ZoneInfo(site.timezone)
     rows: list[_Row] = []
-    errors: list[LineError] = []
     seen: dict[tuple[str, date], int] = {}
-    number = 1
-    try:
-        for number, cells in enumerate(reader, start=2):
-            if not any(c.strip() for c in cells):
-                continue
-            row = _read_line(number, cells, agents, errors, ZoneInfo(site.timezone))
-            if row is None:
-                continue
-            key = (row.agent.code, row.day)
-            if key in seen:
-                errors.append(
-                    LineError(
-                        number,
-                        "date",
-                        _("This agent already has a shift on this day (line {line}).").format(
-                            line=seen[key]
-                        ),
-                    )
-                )
-                continue
-            seen[key] = number
-            rows.append(row)
-    except csv.Error as exc:  # e.g. a field longer than the csv module accepts
-        errors.append(_unreadable(number + 1, exc))
-    if not rows and not errors:
-        errors.append(LineError(2, "", _("The file has no shifts.")))
-    return rows, errors
-
-
-def _unreadable(number: int, exc: csv.Error) -> LineError:
-    reason = _("Not readable as CSV ({detail}); the lines after it were not checked.")
-    return LineError(number, "", reason.format(detail=exc))
+    for number, cells in lines:
+        row = _read_line(number, cells, agents, lines.errors, zone)
+        if row is None:
+            continue
+        key = (row.agent.code, row.day)
+        if key in seen:
+            reason = _("This agent already has a shift on this day (line {line}).")
+            lines.error(number, "date", reason.format(line=seen[key]))
+            continue
+        seen[key] = number
+        rows.append(row)
+    if not rows and not lines.errors:
+        lines.error(2, "", _("The file has no shifts."))
+    return rows, lines.errors
 
 
 def _read_line(
