@@ -34,6 +34,7 @@ from app.web import templates
 
 MIN_GAP_SECONDS = 0.5  # a burst of events within this is one update
 TICK_SECONDS = 15.0  # a snapshot older than this is recomputed when asked
+FREEZE_ABOVE = 50_000  # records read at once that are worth hiding from the collector
 ROW_CACHE_SIZE = 20_000  # agent board lines kept rendered (a few per agent)
 FRAGMENTS = {  # SSE event name -> template
     "tiles": "floor/_queue_tiles.html",
@@ -140,7 +141,7 @@ class FloorHub:
             if site is None:
                 raise LookupError(f"no site {site_id}")
             floor = entry.state.refresh(db, site=site, now=now)
-            if entry.state.read_whole_day:
+            if entry.state.read_whole_day and entry.state.records_held() > FREEZE_ABOVE:
                 # Hundreds of thousands of records now live as long as the day: out of the
                 # collector's sight, or each full collection walks them all (about a second).
                 gc.freeze()

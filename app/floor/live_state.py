@@ -96,6 +96,10 @@ class SiteState:
         self.stale_heads: set[str] = set()
         self.read_whole_day = False  # the last refresh read the whole day
 
+    def records_held(self) -> int:
+        """How many calls and agent states are kept."""
+        return len(self.calls) + sum(len(states) for states in self.states.values())
+
     # reading
     def refresh(self, db: Session, *, site: Site, now: datetime) -> Floor:
         """The Floor at `now` (the live clock: it only moves forward)."""
