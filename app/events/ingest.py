@@ -144,7 +144,7 @@ def _stored_events(
         query = query.where(E.ts >= since)
     found: list[fold.StoredEvent] = []
     for part in chunks(keys):
-        rows = db.connection().execute(query.where(among(db, key_column, part)))
+        rows = db.connection().execute(query.where(among(db, key_column, part))).all()
         found.extend(fold.StoredEvent(*row) for row in rows)
     return found
 
@@ -160,10 +160,14 @@ def _fold_calls(
         return
     existing: dict[str, tuple[int, str]] = {}
     for part in chunks(sorted({e.call_id for e in events if e.call_id is not None})):
-        rows = db.connection().execute(
-            select(CALLS.c.call_id, CALLS.c.id, CALLS.c.source).where(
-                CALLS.c.site_id == site_id, among(db, CALLS.c.call_id, part)
+        rows = (
+            db.connection()
+            .execute(
+                select(CALLS.c.call_id, CALLS.c.id, CALLS.c.source).where(
+                    CALLS.c.site_id == site_id, among(db, CALLS.c.call_id, part)
+                )
             )
+            .all()
         )
         existing.update((call_id, (row_id, source)) for call_id, row_id, source in rows)
     # A call without a row has had no events before this batch: fold it from memory.
@@ -251,7 +255,7 @@ def _stale_intervals(
     )
     found: list[Row[Any]] = []
     for part in chunks(agent_ids):
-        found.extend(db.connection().execute(query.where(among(db, S.agent_id, part))))
+        found.extend(db.connection().execute(query.where(among(db, S.agent_id, part))).all())
     return found
 
 
