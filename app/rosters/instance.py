@@ -8,8 +8,11 @@ The team covers what the site needs minus what the other teams' shifts already c
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import accumulate
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -26,6 +29,15 @@ SLOT_MINUTES = 15
 DAYS = 7
 TOLERANCE_MINUTES = 240  # contract hours may be missed by up to 4 h a week either way
 RULES = Rules(min_rest_minutes=660, max_consecutive_days=6, max_shifts_per_week=None)
+
+
+class Timed(Protocol):
+    """A shift or a roster entry: where it starts and ends (UTC)."""
+
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def ends_at(self) -> datetime: ...
 
 
 @dataclass(frozen=True)
@@ -119,8 +131,6 @@ def _others_working(
     db: Session, site: Site, team: Team, start: datetime, end: datetime
 ) -> list[int]:
     """Agents of the site's other teams on a shift, per slot of the week."""
-    count = DAYS * 1440 // SLOT_MINUTES
-    diff = [0] * (count + 1)
     shifts = db.scalars(
         select(Shift)
         .join(Agent, Shift.agent_id == Agent.id)
@@ -132,18 +142,20 @@ def _others_working(
             Shift.ends_at > start,
         )
     )
+    return slot_cover(shifts, start=start, count=DAYS * 1440 // SLOT_MINUTES)
+
+
+def slot_cover(spans: Iterable[Timed], *, start: datetime, count: int) -> list[int]:
+    """How many spans cover each of `count` slots from `start` (partly covered counts)."""
+    diff = [0] * (count + 1)
     slot = timedelta(minutes=SLOT_MINUTES)
-    for shift in shifts:
-        first = max(0, math.floor((shift.starts_at - start) / slot))
-        last = min(count, math.ceil((shift.ends_at - start) / slot))
+    for span in spans:
+        first = max(0, math.floor((span.starts_at - start) / slot))
+        last = min(count, math.ceil((span.ends_at - start) / slot))
         if first < last:
             diff[first] += 1
             diff[last] -= 1
-    running, result = 0, []
-    for value in diff[:-1]:
-        running += value
-        result.append(running)
-    return result
+    return list(accumulate(diff[:-1]))
 
 
 def _shifts_around(db: Session, agents: list[Agent], monday: date) -> dict[int, list[Span]]:

@@ -3,7 +3,6 @@ rule, publishing into the shifts, and the jobs that generate them."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -32,6 +31,7 @@ from app.rosters.instance import (
     Span,
     TeamWeek,
     credit_per_day,
+    slot_cover,
     template_span,
     weekly_minutes,
 )
@@ -77,20 +77,7 @@ def entries_of(db: Session, *, version: RosterVersion) -> dict[tuple[int, date],
 
 def cover_of(week: TeamWeek, entries: dict[tuple[int, date], RosterEntry]) -> list[int]:
     """Agents of the team on a shift per slot of the week."""
-    count = len(week.need)
-    diff = [0] * (count + 1)
-    slot = timedelta(minutes=SLOT_MINUTES)
-    for entry in entries.values():
-        first = max(0, math.floor((entry.starts_at - week.start_utc) / slot))
-        last = min(count, math.ceil((entry.ends_at - week.start_utc) / slot))
-        if first < last:
-            diff[first] += 1
-            diff[last] -= 1
-    running, cover = 0, []
-    for value in diff[:-1]:
-        running += value
-        cover.append(running)
-    return cover
+    return slot_cover(entries.values(), start=week.start_utc, count=len(week.need))
 
 
 def planned_hours(entries: dict[tuple[int, date], RosterEntry]) -> dict[int, float]:
