@@ -26,6 +26,7 @@ from app.models import AcdEvent, AgentStateInterval, Call, Site
 RAW: Table = AcdEvent.__table__  # type: ignore[assignment]
 CALLS: Table = Call.__table__  # type: ignore[assignment]
 STATES: Table = AgentStateInterval.__table__  # type: ignore[assignment]
+IntervalRow = Row[Any, Any, Any, Any, Any, Any]  # id, agent_id, state, reason, start, end
 PAYLOAD = {  # what each type keeps besides id, type and ts (as the event's JSON has it)
     "call.offered": ("call_id", "queue"),
     "call.answered": ("call_id", "agent"),
@@ -222,7 +223,7 @@ def _fold_states(
         return
     codes = {agents[code]: code for code in new}
     earliest = {code: min(e.ts for e in agent_events) for code, agent_events in new.items()}
-    stale: dict[str, list[Row[Any]]] = defaultdict(list)
+    stale: dict[str, list[IntervalRow]] = defaultdict(list)
     for row in _stale_intervals(
         db, site_id=site_id, agent_ids=sorted(codes), since=min(earliest.values())
     ):
@@ -247,13 +248,13 @@ def _fold_states(
 
 def _stale_intervals(
     db: Session, *, site_id: int, agent_ids: Sequence[int], since: datetime
-) -> list[Row[Any]]:
+) -> list[IntervalRow]:
     """(id, agent_id, state, reason, start, end) of fed intervals still running at `since`."""
     S = STATES.c
     query = select(S.id, S.agent_id, S.state, S.reason, S.start, S.end).where(
         S.site_id == site_id, S.source == "events", or_(S.end.is_(None), S.end > since)
     )
-    found: list[Row[Any]] = []
+    found: list[IntervalRow] = []
     for part in chunks(agent_ids):
         found.extend(db.connection().execute(query.where(among(db, S.agent_id, part))).all())
     return found
@@ -269,7 +270,7 @@ class _StateChanges:
         self.inserts: list[dict[str, Any]] = []
 
     def compare(
-        self, agent_id: int, stored: Sequence[Row[Any]], rebuilt: Sequence[fold.FoldedState]
+        self, agent_id: int, stored: Sequence[IntervalRow], rebuilt: Sequence[fold.FoldedState]
     ) -> None:
         """Keep a stored interval that starts as a rebuilt one in the same state (new end)."""
         by_start = {row.start: row for row in stored}
