@@ -6,7 +6,7 @@ import contextlib
 import getpass
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -49,6 +49,23 @@ def no_site(site: str) -> str:
 
 def no_file(file: Path) -> str:
     return _("{file}: no such file").format(file=file)
+
+
+class LineProblem(Protocol):
+    @property
+    def line(self) -> int: ...
+    @property
+    def column(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+
+
+def refused(db: Session, file: Path, errors: Iterable[LineProblem]) -> typer.Exit:
+    """Print each bad line as `error: FILE:LINE: COLUMN: REASON`; nothing kept, exit status 2."""
+    for e in errors:
+        typer.echo(f"error: {file}:{e.line}: {e.column or '-'}: {e.reason}", err=True)
+    db.rollback()
+    return typer.Exit(2)
 
 
 class Counts(Protocol):
@@ -224,10 +241,7 @@ def import_schedule_cmd(
             raise fail(no_site(site))
         result = import_schedule(db, user=None, site=site_row, content=file.read_bytes())
         if result.errors:
-            for e in result.errors:
-                typer.echo(f"error: {file}:{e.line}: {e.column or '-'}: {e.reason}", err=True)
-            db.rollback()
-            raise typer.Exit(2)
+            raise refused(db, file, result.errors)
     typer.echo(imported(result))
 
 
@@ -260,10 +274,7 @@ def import_history_cmd(
             filename=file.name,
         )
         if result.errors:
-            for e in result.errors:
-                typer.echo(f"error: {file}:{e.line}: {e.column or '-'}: {e.reason}", err=True)
-            db.rollback()
-            raise typer.Exit(2)
+            raise refused(db, file, result.errors)
     left_out = _(", {n} left out (days built from calls)").format(n=result.from_calls)
     typer.echo(imported(result) + (left_out if result.from_calls else ""))
 

@@ -69,7 +69,7 @@ def create_token(label: str, site: Annotated[str, typer.Option(help="site name")
 
 
 def _import(file: Path, site: str, kind: str) -> None:
-    from app.cli import _sessions, fail, no_file, no_site
+    from app.cli import _sessions, fail, no_file, no_site, refused
     from app.db import session_scope
     from app.events.imports import import_cdr, import_queue_log
     from app.models import Site
@@ -84,10 +84,7 @@ def _import(file: Path, site: str, kind: str) -> None:
         importer = import_cdr if kind == "cdr" else import_queue_log
         result = importer(db, site=site_row, content=file.read_bytes())
         if result.errors:
-            for e in result.errors:
-                typer.echo(f"error: {file}:{e.line}: {e.column}: {e.reason}", err=True)
-            db.rollback()
-            raise typer.Exit(2)
+            raise refused(db, file, result.errors)
     states = _(", {n} agent-state intervals").format(n=result.states) if kind == "queue-log" else ""
     counts = _("imported: {created} new calls, {known} known").format(
         created=result.created, known=result.duplicates
