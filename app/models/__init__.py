@@ -4,7 +4,7 @@ from app.models.audit import AuditEntry
 from app.models.auth import LoginFailure
 from app.models.events import AcdEvent, AgentStateInterval, ApiToken, Call
 from app.models.floor import FloorAlert
-from app.models.jobs import Job, JobStatus
+from app.models.jobs import Job, JobStatus, ScheduledRun
 from app.models.operator_day import BreakMoveRequest, BreakView, CalendarFeed, MoveState
 from app.models.org import Agent, AgentSkill, Queue, Role, Site, Team, User
 from app.models.planning import (
@@ -59,6 +59,7 @@ __all__ = [
     "RosterEntry",
     "RosterStatus",
     "RosterVersion",
+    "ScheduledRun",
     "Shift",
     "ShiftTemplate",
     "Site",

@@ -1,18 +1,21 @@
 """Planning's jobs: `planning.forecast` makes and stores the week's forecasts of several
-queues; `planning.history` rebuilds a site's interval history from its stored calls."""
+queues; `planning.history` rebuilds a site's interval history from its stored calls, asked
+for by a person or, after each site's local midnight, by the worker's schedule."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
+from app.jobs.schedule import Tick, claim, scheduled
 from app.jobs.service import JobContext, enqueue, job_handler
 from app.models import AuditEntry, Job, JobStatus, Queue, Site, User
-from app.planning.from_calls import RebuildResult, rebuild_range
+from app.planning.from_calls import RebuildResult, rebuild_range, stale_days
 from app.planning.service import FORECAST_KIND, make_forecasts
 
 RETRY_AFTER = timedelta(minutes=5)
@@ -78,13 +81,35 @@ def history_job_under_way(db: Session, *, site: Site) -> Job | None:
     )
 
 
-def history_job(db: Session, *, user: User, site: Site, first: date, last: date) -> Job:
+def history_job(db: Session, *, user: User | None, site: Site, first: date, last: date) -> Job:
     """The site's rebuild under way (one at a time per site), else a new one of first..last."""
     under_way = history_job_under_way(db, site=site)
     if under_way is not None:
         return under_way
     params = {"site_id": site.id, "first": first.isoformat(), "last": last.isoformat()}
     return enqueue(db, kind=HISTORY_KIND, params=params, user=user, site_id=site.id)
+
+
+NIGHTLY_HISTORY = "planning.history.nightly"
+
+
+@scheduled(name=NIGHTLY_HISTORY, every=timedelta(minutes=15))
+def rebuild_after_midnight(db: Session, tick: Tick) -> list[int]:
+    """Once a site's local day has begun, queue the rebuild of the feed's days up to yesterday
+    that the history lacks (one per site and local day); the ids of the jobs queued."""
+    queued = []
+    for site in db.scalars(select(Site).where(Site.active).order_by(Site.id)).all():
+        zone = ZoneInfo(site.timezone)
+        today = tick.now.astimezone(zone).date()
+        days = stale_days(db, site=site, today=today)
+        midnight = datetime.combine(today, time(0), tzinfo=zone)
+        if days is None or not claim(
+            db, task=f"{NIGHTLY_HISTORY} site {site.id}", period_start=midnight,
+            worker=tick.worker, now=tick.now,
+        ):  # fmt: skip
+            continue
+        queued.append(history_job(db, user=None, site=site, first=days[0], last=days[1]).id)
+    return queued
 
 
 @job_handler(HISTORY_KIND)
