@@ -6,11 +6,11 @@ along the bottom. Coordinates are in the SVG's own units (a viewBox of WIDTH x H
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from app.chart_axis import Tick, nice_ceiling
 from app.planning.requirement import PlanInterval
 
 WIDTH, HEIGHT = 960, 280
@@ -23,12 +23,6 @@ class Bar:
     y: float
     width: float
     height: float
-
-
-@dataclass(frozen=True)
-class Tick:
-    position: float  # x for day ticks, y for value ticks
-    label: str
 
 
 @dataclass(frozen=True)
@@ -47,14 +41,6 @@ class Chart:
     calls_ticks: tuple[Tick, ...]
     people_ticks: tuple[Tick, ...]
     days: tuple[tuple[Tick, date], ...]
-
-
-def nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 x 10^k at or above `value` (1 for nothing)."""
-    if value <= 0:
-        return 1.0
-    power = 10.0 ** math.floor(math.log10(value))
-    return next(float(m * power) for m in (1, 2, 2.5, 5, 10) if m * power >= value)
 
 
 def week_chart(rows: tuple[PlanInterval, ...], timezone: str) -> Chart:

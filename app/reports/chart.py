@@ -10,6 +10,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from app.chart_axis import Tick, nice_ceiling
 from app.reports.service import ReportRow
 
 WIDTH, HEIGHT = 960, 260
@@ -23,12 +24,6 @@ class Bar:
     width: float
     height: float
     offered: int
-    label: str
-
-
-@dataclass(frozen=True)
-class Tick:
-    position: float
     label: str
 
 
@@ -49,19 +44,12 @@ class Chart:
     period_ticks: tuple[Tick, ...]
 
 
-def _nice_top(value: float) -> float:
-    if value <= 0:
-        return 1.0
-    power = 10 ** math.floor(math.log10(value))
-    return float(next(step * power for step in (1, 2, 2.5, 5, 10) if step * power >= value))
-
-
 def build_chart(totals: Sequence[ReportRow]) -> Chart | None:
     """One bar per period (all calls) and the service level joined across periods; None if empty."""
     if not totals:
         return None
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    top = _nice_top(max(row.figures.offered for row in totals))
+    top = nice_ceiling(max(row.figures.offered for row in totals))
     slot = plot_w / len(totals)
     bars, points, labels = [], [], []
     every = max(1, math.ceil(len(totals) / 12))
