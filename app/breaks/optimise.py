@@ -39,9 +39,7 @@ def job_params(
 def optimise(db: Session, context: JobContext) -> dict[str, Any]:
     """Place the team's breaks of the day; a re-plan keeps what is past and what was set by hand."""
     params = context.params
-    site, team = db.get(Site, params["site_id"]), db.get(Team, params["team_id"])
-    if site is None or team is None or team.site_id != site.id:
-        raise LookupError("the site or team of this job no longer exists")
+    site, team = context.site_and_team(db)
     day = date.fromisoformat(params["day"])
     replan = bool(params.get("replan"))
     now = datetime.fromisoformat(params["now"]) if params.get("now") else utcnow()

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
-from app.models import Job, JobStatus, User
+from app.models import Job, JobStatus, Site, Team, User
 
 Progress = Callable[[float, str], None]
 
@@ -30,6 +30,13 @@ class JobContext:
     user_id: int | None
     params: dict[str, Any]
     progress: Progress
+
+    def site_and_team(self, db: Session) -> tuple[Site, Team]:
+        """The site and team named in the parameters; LookupError when either is gone."""
+        site, team = db.get(Site, self.params["site_id"]), db.get(Team, self.params["team_id"])
+        if site is None or team is None or team.site_id != site.id:
+            raise LookupError("the site or team of this job no longer exists")
+        return site, team
 
 
 Handler = Callable[[Session, JobContext], dict[str, Any]]

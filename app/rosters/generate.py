@@ -46,9 +46,7 @@ def job_params(
 def generate(db: Session, context: JobContext) -> dict[str, Any]:
     """Roster the team's week: a roster found becomes a new draft; none found is explained."""
     params = context.params
-    site, team = db.get(Site, params["site_id"]), db.get(Team, params["team_id"])
-    if site is None or team is None or team.site_id != site.id:
-        raise LookupError("the site or team of this job no longer exists")
+    site, team = context.site_and_team(db)
     monday = date.fromisoformat(params["week"])
     context.progress(0.05, "reading the week")
     week = load_team_week(db, site=site, team=team, monday=monday)
