@@ -10,31 +10,18 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from app.chart_axis import Tick, nice_ceiling
 from app.planning.requirement import PlanInterval
+from app.svg_chart import Frame, Tick, nice_ceiling
+from app.svg_chart import Rect as Bar
 
 WIDTH, HEIGHT = 960, 280
 LEFT, RIGHT, TOP, BOTTOM = 56, 56, 16, 40
 
 
 @dataclass(frozen=True)
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
-
-
-@dataclass(frozen=True)
-class Chart:
+class Chart(Frame):
     """Everything the template draws."""
 
-    width: int
-    height: int
-    left: int
-    right: int
-    top: int
-    bottom: int
     bars: tuple[Bar, ...]
     agents_points: str
     positions_points: str

@@ -10,33 +10,25 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.chart_axis import Tick, nice_ceiling
 from app.reports.service import ReportRow
+from app.svg_chart import Frame, Rect, Tick, nice_ceiling
 
 WIDTH, HEIGHT = 960, 260
 LEFT, RIGHT, TOP, BOTTOM = 56, 56, 16, 40
 
 
 @dataclass(frozen=True)
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
+class Bar(Rect):
+    """A period's bar, titled with its calls offered."""
+
     offered: int
     label: str
 
 
 @dataclass(frozen=True)
-class Chart:
+class Chart(Frame):
     """Everything the template draws."""
 
-    width: int
-    height: int
-    left: int
-    right: int
-    top: int
-    bottom: int
     bars: tuple[Bar, ...]
     service_level_points: str
     calls_ticks: tuple[Tick, ...]
