@@ -19,11 +19,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import contracts_cli, i18n
 from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from app.config import ConfigError, get_settings
+from app.csv_lines import LineError
 from app.db import make_engine, make_sessionmaker, session_scope
 from app.events import cli as events_cli
 from app.i18n import _
 from app.models import Role, Site, User
 from app.planning import cli as planning_cli
+from kpi.records import RecordError
 
 cli = typer.Typer(
     help="smena: the contact-center supervisor's console.",
@@ -51,16 +53,7 @@ def no_file(file: Path) -> str:
     return _("{file}: no such file").format(file=file)
 
 
-class LineProblem(Protocol):
-    @property
-    def line(self) -> int: ...
-    @property
-    def column(self) -> str: ...
-    @property
-    def reason(self) -> str: ...
-
-
-def refused(db: Session, file: Path, errors: Iterable[LineProblem]) -> typer.Exit:
+def refused(db: Session, file: Path, errors: Iterable[LineError | RecordError]) -> typer.Exit:
     """Print each bad line as `error: FILE:LINE: COLUMN: REASON`; nothing kept, exit status 2."""
     for e in errors:
         typer.echo(f"error: {file}:{e.line}: {e.column or '-'}: {e.reason}", err=True)

@@ -17,6 +17,7 @@ from app.i18n import _
 from app.me import feed
 from app.models import Agent, Role, Site, User
 from app.rosters import requests as service
+from app.rosters.requests import Asked
 from app.shifts.service import own_agent, own_shifts, site_now
 from app.web import STAFF, flash, is_htmx, redirect, render
 
@@ -120,11 +121,8 @@ async def ask_time_off(request: Request, db: Db, user: Operator) -> Response:
         reason=form.values.get("reason", ""),
         today=context["today"],
     )
-    if asked.request is None:
-        context |= {"values": form.values, "errors": asked.errors, "form": "time_off"}
-        return render(request, "rosters/my_schedule.html", context, status_code=422)
-    message = _("Your request for time off has been sent to your supervisor.")
-    return redirect(request, request.url_for("my_schedule").path, message)
+    sent = _("Your request for time off has been sent to your supervisor.")
+    return _asked(request, context, form, asked, "time_off", sent)
 
 
 @router.post("/me/schedule/swap", name="my_swap_ask")
@@ -140,8 +138,15 @@ async def ask_swap(request: Request, db: Db, user: Operator) -> Response:
         reason=form.values.get("reason", ""),
         today=context["today"],
     )
+    sent = _("Your swap request has been sent to your supervisor.")
+    return _asked(request, context, form, asked, "swap", sent)
+
+
+def _asked(
+    request: Request, context: dict[str, Any], form: Form, asked: Asked, name: str, sent: str
+) -> Response:
+    """My schedule again (422) with the form `name` and its errors, or back to it with `sent`."""
     if asked.request is None:
-        context |= {"values": form.values, "errors": asked.errors, "form": "swap"}
+        context |= {"values": form.values, "errors": asked.errors, "form": name}
         return render(request, "rosters/my_schedule.html", context, status_code=422)
-    message = _("Your swap request has been sent to your supervisor.")
-    return redirect(request, request.url_for("my_schedule").path, message)
+    return redirect(request, request.url_for("my_schedule").path, sent)
