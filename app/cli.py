@@ -6,7 +6,7 @@ import contextlib
 import getpass
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -85,6 +85,16 @@ def _sessions() -> tuple[Engine, sessionmaker[Session]]:
     engine = make_engine(get_settings().resolved_database_url())
     _ENGINES.append(engine)
     return engine, make_sessionmaker(engine)
+
+
+def site_transaction(name: str) -> Iterator[tuple[Session, Site]]:
+    """One transaction (as app.db.session_scope) with the site named `name`; exit 2 if none."""
+    _engine, factory = _sessions()
+    for db in session_scope(factory):
+        site = db.scalar(select(Site).where(Site.name == name))
+        if site is None:
+            raise fail(no_site(name))
+        yield db, site
 
 
 def _dispose_engines() -> None:
@@ -227,11 +237,7 @@ def import_schedule_cmd(
 
     if not file.is_file():
         raise fail(no_file(file))
-    _engine, factory = _sessions()
-    for db in session_scope(factory):
-        site_row = db.scalar(select(Site).where(Site.name == site))
-        if site_row is None:
-            raise fail(no_site(site))
+    for db, site_row in site_transaction(site):
         result = import_schedule(db, user=None, site=site_row, content=file.read_bytes())
         if result.errors:
             raise refused(db, file, result.errors)
@@ -253,11 +259,7 @@ def import_history_cmd(
         raise fail(_("--interval-minutes: must be 15, 30 or 60"))
     if not file.is_file():
         raise fail(no_file(file))
-    _engine, factory = _sessions()
-    for db in session_scope(factory):
-        site_row = db.scalar(select(Site).where(Site.name == site))
-        if site_row is None:
-            raise fail(no_site(site))
+    for db, site_row in site_transaction(site):
         result = import_history(
             db,
             user=None,

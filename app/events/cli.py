@@ -52,35 +52,23 @@ def create_site(
 @token_cli.command("create")
 def create_token(label: str, site: Annotated[str, typer.Option(help="site name")]) -> None:
     """Issue an API token for a site's event feed; prints it once."""
-    from app.cli import _sessions, fail, no_site
-    from app.db import session_scope
+    from app.cli import fail, site_transaction
     from app.events.tokens import issue_token
-    from app.models import Site
 
     if not label.strip() or len(label.strip()) > 120:
         raise fail(_("LABEL: 1 to 120 characters"))
-    _engine, factory = _sessions()
-    for db in session_scope(factory):
-        site_row = db.scalar(select(Site).where(Site.name == site))
-        if site_row is None:
-            raise fail(no_site(site))
+    for db, site_row in site_transaction(site):
         _token, raw = issue_token(db, user=None, site=site_row, label=label.strip())
     typer.echo(raw)
 
 
 def _import(file: Path, site: str, kind: str) -> None:
-    from app.cli import _sessions, fail, no_file, no_site, refused
-    from app.db import session_scope
+    from app.cli import fail, no_file, refused, site_transaction
     from app.events.imports import import_cdr, import_queue_log
-    from app.models import Site
 
     if not file.is_file():
         raise fail(no_file(file))
-    _engine, factory = _sessions()
-    for db in session_scope(factory):
-        site_row = db.scalar(select(Site).where(Site.name == site))
-        if site_row is None:
-            raise fail(no_site(site))
+    for db, site_row in site_transaction(site):
         importer = import_cdr if kind == "cdr" else import_queue_log
         result = importer(db, site=site_row, content=file.read_bytes())
         if result.errors:

@@ -7,7 +7,6 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from sqlalchemy import select
 
 history_cli = typer.Typer(help="Interval history (Planning).", no_args_is_help=True)
 
@@ -42,9 +41,8 @@ def rebuild(
 
     Days with calls replace their uploaded history; days without keep it. One transaction.
     """
-    from app.cli import _sessions, fail
-    from app.db import session_scope, utcnow
-    from app.models import Site
+    from app.cli import fail, site_transaction
+    from app.db import utcnow
     from app.planning.from_calls import LONGEST_REBUILD_DAYS, call_days, rebuild_range
     from app.planning.jobs import record_rebuild
 
@@ -52,11 +50,7 @@ def rebuild(
     last = _day("--to", to) if to else None
     if first and last and last < first:
         raise fail("--to: before --from")
-    _, factory = _sessions()
-    for db in session_scope(factory):
-        site_row = db.scalar(select(Site).where(Site.name == site))
-        if site_row is None:
-            raise fail(f"--site: no site named {site!r}")
+    for db, site_row in site_transaction(site):
         today = utcnow().astimezone(ZoneInfo(site_row.timezone)).date()
         last = last or today - timedelta(days=1)
         if first is None:
