@@ -14,7 +14,6 @@ from app.audit import record
 from app.jobs.service import JobContext, job_handler
 from app.models import (
     Job,
-    RosterEntry,
     RosterStatus,
     RosterVersion,
     Site,
@@ -22,7 +21,7 @@ from app.models import (
     User,
 )
 from app.rosters import explained
-from app.rosters.instance import TeamWeek, build_instance, load_team_week, template_span
+from app.rosters.instance import TeamWeek, build_instance, load_team_week, templated_entry
 from scheduling.roster import Params, Roster, roster_to_json, solve
 
 GENERATE_KIND = "rosters.generate"
@@ -149,19 +148,14 @@ def _store(
             if assignment is None:
                 continue
             template = templates[assignment.shift]
-            day = week.days[offset]
-            starts_at, ends_at = template_span(template, day, zone)
-            db.add(
-                RosterEntry(
-                    version_id=version.id,
-                    agent_id=int(agent_roster.id),
-                    work_date=day,
-                    template_id=template.id,
-                    code=template.name,
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                    by_hand=False,
-                )
+            entry = templated_entry(
+                version_id=version.id,
+                agent_id=int(agent_roster.id),
+                day=week.days[offset],
+                template=template,
+                zone=zone,
+                by_hand=False,
             )
+            db.add(entry)
     record(db, user=user, action="create", entity=version, before=None)
     return version

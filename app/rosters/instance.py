@@ -18,7 +18,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Agent, RequestState, Shift, ShiftTemplate, Site, Team, TimeOffRequest
+from app.models import (
+    Agent,
+    RequestState,
+    RosterEntry,
+    Shift,
+    ShiftTemplate,
+    Site,
+    Team,
+    TimeOffRequest,
+)
 from app.planning.service import requirement_for
 from app.shifts.timeconv import shift_span, to_utc
 from scheduling.roster_types import Agent as RosterAgent
@@ -183,6 +192,29 @@ def template_span(template: ShiftTemplate, day: date, zone: ZoneInfo) -> tuple[d
     minutes = start.hour * 60 + start.minute + template.length_minutes
     end = time(minutes // 60 % 24, minutes % 60)
     return shift_span(day, start, end, zone)
+
+
+def templated_entry(
+    *,
+    version_id: int,
+    agent_id: int,
+    day: date,
+    template: ShiftTemplate,
+    zone: ZoneInfo,
+    by_hand: bool,
+) -> RosterEntry:
+    """A version's shift for the agent on local `day`, worked as `template`."""
+    starts_at, ends_at = template_span(template, day, zone)
+    return RosterEntry(
+        version_id=version_id,
+        agent_id=agent_id,
+        work_date=day,
+        template_id=template.id,
+        code=template.name,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        by_hand=by_hand,
+    )
 
 
 def weekly_minutes(agent: Agent) -> int:

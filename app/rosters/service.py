@@ -32,7 +32,7 @@ from app.rosters.instance import (
     TeamWeek,
     credit_per_day,
     slot_cover,
-    template_span,
+    templated_entry,
     weekly_minutes,
 )
 from app.rosters.rules import Finding, RowRules, check_row, new_findings
@@ -173,15 +173,12 @@ def edit_cell(
     trial = dict(entries)
     proposed = None
     if template is not None:
-        starts_at, ends_at = template_span(template, day, ZoneInfo(week.site.timezone))
-        proposed = RosterEntry(
+        proposed = templated_entry(
             version_id=version.id,
             agent_id=agent.id,
-            work_date=day,
-            template_id=template.id,
-            code=template.name,
-            starts_at=starts_at,
-            ends_at=ends_at,
+            day=day,
+            template=template,
+            zone=ZoneInfo(week.site.timezone),
             by_hand=True,
         )
         trial[agent.id, day] = proposed
