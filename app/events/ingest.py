@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, delete, or_, select, text
+from sqlalchemy import Row, Table, and_, delete, or_, select, text
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
@@ -122,32 +122,45 @@ def _store_raw(db: Session, *, site_id: int, events: Sequence[fold.StoredEvent])
     bulk_insert(db, RAW, rows)
 
 
-def _stored_events(
-    db: Session, *, site_id: int, column: str, keys: Sequence[str], since: datetime | None = None
+def _state_events(
+    db: Session, *, site_id: int, agent: str, since: datetime
 ) -> list[fold.StoredEvent]:
-    """The stored events of these calls (or agents' state events), the payload read in SQL."""
+    """The agent's stored state events from `since` on, the payload read in SQL."""
     E = RAW.c
-    key_column = E.call_id if column == "call_id" else E.agent
-    payload = E.payload
     query = select(
         E.event_id,
         E.type,
         E.ts,
         E.call_id,
         E.agent,
-        payload["queue"].as_string(),
-        payload["state"].as_string(),
-        payload["reason"].as_string(),
-    ).where(E.site_id == site_id)
-    if column == "agent":
-        query = query.where(E.type == "agent.state")
-    if since is not None:
-        query = query.where(E.ts >= since)
-    found: list[fold.StoredEvent] = []
-    for part in chunks(keys):
-        rows = db.connection().execute(query.where(among(db, key_column, part))).all()
-        found.extend(fold.StoredEvent(*row) for row in rows)
-    return found
+        E.payload["queue"].as_string(),
+        E.payload["state"].as_string(),
+        E.payload["reason"].as_string(),
+    ).where(E.site_id == site_id, E.agent == agent, E.type == "agent.state", E.ts >= since)
+    return [fold.StoredEvent(*row) for row in db.connection().execute(query).all()]
+
+
+def _stored_calls(
+    db: Session, *, site_id: int, call_ids: Sequence[str]
+) -> tuple[dict[str, tuple[int, str]], dict[str, list[fold.StoredEvent]]]:
+    """The calls already stored ((id, source) by call_id), with all the stored events of
+    those that came from the feed (in one statement: calls joined to their events)."""
+    C, E = CALLS.c, RAW.c
+    from_feed = and_(C.source == "events", E.site_id == C.site_id, E.call_id == C.call_id)
+    query = select(
+        C.call_id, C.id, C.source, E.event_id, E.type, E.ts, E.agent, E.payload["queue"].as_string()
+    ).select_from(CALLS.outerjoin(RAW, from_feed))
+    existing: dict[str, tuple[int, str]] = {}
+    stored: dict[str, list[fold.StoredEvent]] = defaultdict(list)
+    for part in chunks(call_ids):
+        where = (C.site_id == site_id, among(db, C.call_id, part))
+        for call_id, row_id, source, event_id, type_, ts, agent, queue in (
+            db.connection().execute(query.where(*where)).all()
+        ):
+            existing[call_id] = (row_id, source)
+            if event_id is not None:
+                stored[call_id].append(fold.StoredEvent(event_id, type_, ts, call_id, agent, queue))
+    return existing, stored
 
 
 def _fold_calls(
@@ -159,27 +172,13 @@ def _fold_calls(
     """
     if not events:
         return
-    existing: dict[str, tuple[int, str]] = {}
-    for part in chunks(sorted({e.call_id for e in events if e.call_id is not None})):
-        rows = (
-            db.connection()
-            .execute(
-                select(CALLS.c.call_id, CALLS.c.id, CALLS.c.source).where(
-                    CALLS.c.site_id == site_id, among(db, CALLS.c.call_id, part)
-                )
-            )
-            .all()
-        )
-        existing.update((call_id, (row_id, source)) for call_id, row_id, source in rows)
-    # A call without a row has had no events before this batch: fold it from memory.
-    by_call: dict[str, list[fold.StoredEvent]] = defaultdict(list)
+    call_ids = sorted({e.call_id for e in events if e.call_id is not None})
+    existing, by_call = _stored_calls(db, site_id=site_id, call_ids=call_ids)
+    # A call without a row has had no events before this batch: fold it from memory. (Those
+    # from the feed have all their events, this batch's too, in `by_call` already.)
     for event in events:
         if event.call_id is not None and event.call_id not in existing:
             by_call[event.call_id].append(event)
-    refold = sorted(call_id for call_id, (_, source) in existing.items() if source == "events")
-    for stored in _stored_events(db, site_id=site_id, column="call_id", keys=refold):
-        assert stored.call_id is not None
-        by_call[stored.call_id].append(stored)
     calls = [fold.fold_call(call_id, call_events) for call_id, call_events in by_call.items()]
     # A queue named in the batch is registered even when its call was imported before.
     named_queues = {e.queue for e in events if e.queue} | {c.queue for c in calls if c.queue}
@@ -239,7 +238,7 @@ def _fold_states(
         starts = {e.ts for e in kept}
         if any(e.ts in starts for e in agent_events):  # a tie: read the real ids back
             since = min(starts | {earliest[code]})
-            folded = _stored_events(db, site_id=site_id, column="agent", keys=[code], since=since)
+            folded = _state_events(db, site_id=site_id, agent=code, since=since)
         else:
             folded = kept + agent_events
         changes.compare(agents[code], stale[code], fold.fold_states(code, folded))
