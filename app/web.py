@@ -114,3 +114,14 @@ def redirect(request: Request, url: str, message: str | None = None) -> Response
     if is_htmx(request):
         return Response(status_code=204, headers={"HX-Redirect": url})
     return RedirectResponse(url, status_code=303)
+
+
+def answer_decision(
+    request: Request, template: str, context: dict[str, Any], *, refusal: str | None, back_to: str
+) -> Response:
+    """After a decision: htmx gets the row (422 if refused); a form goes back, refusal flashed."""
+    if not is_htmx(request):
+        if refusal:
+            flash(request, refusal, "error")
+        return redirect(request, back_to)
+    return render(request, template, context, status_code=422 if refusal else 200)

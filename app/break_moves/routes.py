@@ -12,7 +12,7 @@ from app.break_moves import service
 from app.db import utcnow
 from app.forms import Form
 from app.models import User
-from app.web import STAFF, flash, is_htmx, redirect, render
+from app.web import STAFF, answer_decision, render
 
 router = APIRouter(prefix="/requests")
 Staff = Annotated[User, Depends(allow(*STAFF))]
@@ -43,12 +43,11 @@ async def decide(request: Request, db: Db, user: Staff, request_id: int) -> Resp
             note=form.values.get("note", "").strip(),
             now=utcnow(),
         )
-    if not is_htmx(request):
-        if refusal:
-            flash(request, refusal, "error")
-        return redirect(request, request.url_for("break_requests").path)
     row = service.request_in_reach(db, user=user, request_id=request_id) or row
-    context = {"row": row, "refusal": refusal}
-    return render(
-        request, "break_moves/_request_row.html", context, status_code=422 if refusal else 200
+    return answer_decision(
+        request,
+        "break_moves/_request_row.html",
+        {"row": row, "refusal": refusal},
+        refusal=refusal,
+        back_to=request.url_for("break_requests").path,
     )

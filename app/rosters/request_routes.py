@@ -19,7 +19,7 @@ from app.models import Agent, Role, Site, User
 from app.rosters import requests as service
 from app.rosters.requests import Asked
 from app.shifts.service import own_agent, own_shifts, site_now
-from app.web import STAFF, flash, is_htmx, redirect, render
+from app.web import STAFF, answer_decision, redirect, render
 
 router = APIRouter()
 Staff = Annotated[User, Depends(allow(*STAFF))]
@@ -50,17 +50,14 @@ async def decide(request: Request, db: Db, user: Staff, kind: str, request_id: i
         note=form.values.get("note", "").strip(),
         now=utcnow(),
     )
-    if not is_htmx(request):
-        if refusal:
-            flash(request, refusal, "error")
-        return redirect(request, request.url_for("roster_requests").path)
     db.flush()
     row = service.request_in_reach(db, user=user, kind=kind, request_id=request_id) or row
-    return render(
+    return answer_decision(
         request,
         "rosters/_request_row.html",
         {"row": row, "refusal": refusal},
-        status_code=422 if refusal else 200,
+        refusal=refusal,
+        back_to=request.url_for("roster_requests").path,
     )
 
 
