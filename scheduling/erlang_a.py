@@ -25,9 +25,10 @@ Gaussian of width sqrt(a / r); those below e^-40 of the largest are left out
 (`_last_queue_term`). The q_j are running products of their ratios while these stay below
 e^700 and run to at most 2,048 terms (as exact there as running sums of logs, at a quarter
 of the cost), else running sums of logs in extended precision, as the NegBin terms always
-are: the on-time share 1 - P(NegBin <= j) is exact only to 1e-16 absolute, so when almost
-every answered caller waits past T (a service level near 0), the digits of SL depend on
-how P is rounded, and a running sum of logs rounds it as it always did.
+are. The on-time share F_j^c = 1 - F_j keeps only 1e-16 absolutely; where almost every
+answered caller waits past T (a service level near 0) that would be most of the digits of
+SL (5e-10 of them at a target of 1e-6), so there sum_j q_j p_j F_j^c is summed over the
+NegBin's terms instead, a sum of positive terms too (`_answered_on_time`).
 
 The smallest N: SL increases and occupancy decreases with N, and any N < target * a fails
 (at most N / a of the callers are ever answered). The search (`erlang_a_search`) starts one
@@ -82,11 +83,13 @@ def staff_erlang_a(
     service_level: Floats,
     max_occupancy: Floats,
     lowest_erlang_c: Ints,
+    traffic_error: Floats | None = None,
 ) -> tuple[Ints, QueueFigures]:
     """Smallest N with SL(N) >= `service_level` and occupancy <= `max_occupancy`, and the
-    figures at that N. `lowest_erlang_c` is the first N the Erlang C search may try."""
+    figures at that N. `lowest_erlang_c` is the first N the Erlang C search may try (its
+    `traffic_error` as in `erlang_c.erlang_c_figures`)."""
     erlang_c, log_inv_b_c = erlang_c_agents(traffic, aht_seconds, answer_seconds,
-                                            service_level, lowest_erlang_c)
+                                            service_level, lowest_erlang_c, traffic_error)
     search = Search(
         low=np.maximum(np.ceil(service_level * traffic * (1 - 1e-9)) - 1, 0).astype(np.int64),
         guess=erlang_c - 1,  # callers who hang up usually save an agent or more
@@ -151,7 +154,8 @@ def _queue_sums(
     answered within T after a wait, answered later, abandoned, and wait of the answered
     (in aht). Columns past a row's last term are further terms of the same series."""
     n, a, r = n_int[:, None].astype(np.float64), a_row[:, None], r_row[:, None]
-    rate = n + r * np.arange(1, width + 1, dtype=np.float64)  # s_j = N + (j + 1) r
+    hang_up = r * np.arange(1, width + 1, dtype=np.float64)  # (j + 1) r
+    rate = n + hang_up  # s_j = N + (j + 1) r
     q, log_top = _queue_terms(a / rate[:, :-1])
     shape, not_x = n / r + 1, -np.expm1(-t_row[:, None])  # NegBin(shape, x = exp(-T / patience))
     with np.errstate(divide="ignore"):  # T = 0: every step of the NegBin has probability 0
@@ -161,17 +165,19 @@ def _queue_sums(
     top = np.maximum(log_idle, log_top)
     q *= np.exp(log_top - top)[:, None]
     answer = n / rate
-    gone = (rate - n) / rate
+    gone = hang_up / rate  # not (rate - N) / rate: (j + 1) r may be 1e-3 of N
     wait = np.cumsum(1.0 / rate, axis=1)
     late = np.minimum(np.cumsum(nb, axis=1), 1.0)  # P(NegBin <= j)
-    on_time = 1.0 - late  # exact to 1e-16 absolute; the miss below is exact relatively
     q_answer = q * answer
+    idle, answered, answered_late = (np.exp(log_idle - top), q_answer.sum(axis=1),
+                                     np.einsum("ij,ij->i", q_answer, late))
     return np.stack([
-        np.exp(log_idle - top),
+        idle,
         q.sum(axis=1),
-        q_answer.sum(axis=1),
-        np.einsum("ij,ij->i", q_answer, on_time),
-        np.einsum("ij,ij->i", q_answer, late),
+        answered,
+        _answered_on_time(q_answer, nb, late[:, -1], shape[:, 0], not_x[:, 0], idle,
+                          answered, answered_late),
+        answered_late,
         np.einsum("ij,ij->i", q, gone),
         np.einsum("ij,ij->i", q_answer, wait),
     ])
@@ -201,3 +207,73 @@ def _queue_logs(ratios: Floats) -> tuple[Floats, Floats]:
     log_q = running_sums(np.log(ratios))
     log_top = log_q.max(axis=1)
     return np.exp((log_q - log_top[:, None]).astype(np.float64)), log_top.astype(np.float64)
+
+
+TAIL_CHUNK = 256
+"""Terms of the NegBin's tail past the last column summed at a time (`_negbin_tail`)."""
+TAIL_TERMS = 1 << 20
+"""The tail is summed to at most this many terms; past them its bound stands in."""
+
+
+def _answered_on_time(
+    q_answer: Floats, nb: Floats, late: Floats, shape: Floats, not_x: Floats, idle: Floats,
+    answered: Floats, answered_late: Floats,
+) -> Floats:
+    """sum_j q_j p_j P(NegBin > j), relatively exact; first as the difference of
+    `answered` (sum_j q_j p_j) and `answered_late` (sum_j q_j p_j P(NegBin <= j)). Each
+    1 - P(NegBin <= j) keeps only 1e-16 absolutely, which is enough unless the difference
+    is small against `answered` and `idle` (which the service level adds to it) does not
+    make up for it: there, on a
+    service level near 0, the sum is taken over the NegBin's terms instead,
+        sum_k P(NegBin = k) sum_{j<k} q_j p_j  +  sum_j q_j p_j P(NegBin >= width),
+    the tail summed (`_negbin_tail`) only where it could count against the rest. Where
+    P(NegBin >= width) is at least 1/8 (`late`, P(NegBin <= width - 1), at most 7/8), so
+    is every P(NegBin > j), and the difference loses at most 3 bits."""
+    difference = answered - answered_late
+    rows = np.flatnonzero((late > 0.875) & (idle + difference < 0.125 * answered))
+    if not rows.size:
+        return difference
+    width = nb.shape[1]
+    upto = np.cumsum(q_answer[rows], axis=1)  # sum_{j<=k} q_j p_j
+    summed = np.einsum("ij,ij->i", nb[rows, 1:], upto[:, :-1])
+    s, y, last = shape[rows], not_x[rows], nb[rows, -1]
+    bound = _negbin_tail_bound(last, s, y, width)
+    tail = np.where(answered[rows] * bound > 1e-18 * (idle[rows] + summed), np.nan, bound)
+    if np.isnan(tail).any():
+        sure = np.flatnonzero(np.isnan(tail))
+        tail[sure] = _negbin_tail(last[sure], s[sure], y[sure], width)
+    result = difference.copy()
+    result[rows] = summed + answered[rows] * tail
+    return result
+
+def _negbin_ratio(k: Floats, shape: Floats, not_x: Floats) -> Floats:
+    """P(NegBin = k) / P(NegBin = k - 1)."""
+    return (shape + k - 1) * not_x / k
+
+
+def _negbin_tail_bound(last: Floats, shape: Floats, not_x: Floats, width: int) -> Floats:
+    """An upper bound on P(NegBin >= width) from the term at width - 1: past it the ratios
+    of the terms fall (shape >= 1), so the tail is below a geometric series; inf where the
+    terms still rise."""
+    ratio = _negbin_ratio(np.full(last.shape, float(width)), shape, not_x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(ratio < 1, last * ratio / (1 - ratio), np.inf)
+
+
+def _negbin_tail(last: Floats, shape: Floats, not_x: Floats, width: int) -> Floats:
+    """P(NegBin >= width) from the term at width - 1, summed term by term until what is
+    left (a geometric bound) is below 1e-18 of the sum."""
+    total, term = np.zeros(last.shape), last.copy()
+    todo, k = np.flatnonzero(term > 0), width
+    while todo.size and k < width + TAIL_TERMS:
+        ks = k + np.arange(TAIL_CHUNK, dtype=np.float64)
+        ratios = _negbin_ratio(ks[None, :], shape[todo, None], not_x[todo, None])
+        terms = term[todo, None] * np.exp(np.cumsum(np.log(ratios), axis=1))
+        total[todo] += terms.sum(axis=1)
+        term[todo] = terms[:, -1]
+        k += TAIL_CHUNK
+        left = _negbin_tail_bound(term[todo], shape[todo], not_x[todo], k)
+        todo = todo[~(left <= 1e-18 * total[todo])]
+    if todo.size:  # too slow a tail to sum: its bound
+        total[todo] += _negbin_tail_bound(term[todo], shape[todo], not_x[todo], k)
+    return total

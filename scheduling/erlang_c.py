@@ -8,7 +8,9 @@ All times in seconds; a = traffic in Erlangs, T = answer_seconds, N > a agents.
     occupancy = a / N
 Everything is carried as logarithms; SL is compared with its target through the miss
 fraction 1 - SL = exp(log Pw - (N - a) T / aht), which keeps full relative precision for
-targets close to 1.
+targets close to 1. The SL reported is a sum of two positive shares instead, exact for
+service levels close to 0 too:
+    SL = (1 - Pw) + Pw (1 - exp(-(N - a) T / aht)),   1 - Pw = (N - a)(1 - B) / (N - a + a B).
 
 The search for N starts at the lowest candidate (the first N > a that respects the
 occupancy cap), evaluates B there once, and then walks up a window of candidates at a
@@ -37,11 +39,14 @@ WINDOW_SIGMAS = 3.0
 
 
 def erlang_c_figures(
-    agents: Ints, traffic: Floats, aht_seconds: Floats, answer_seconds: Floats
+    agents: Ints, traffic: Floats, aht_seconds: Floats, answer_seconds: Floats,
+    traffic_error: Floats | None = None,
 ) -> QueueFigures:
-    """SL, ASA, Pw and occupancy with `agents` > `traffic` on the phones."""
+    """SL, ASA, Pw and occupancy with `agents` > `traffic` on the phones; `traffic_error`
+    is what the traffic lost to rounding (the exact traffic minus `traffic`), if known."""
+    spare = _spare(agents, traffic, traffic_error)
     return _figures(agents, traffic, aht_seconds, answer_seconds,
-                    log_inverse_erlang_b(agents, traffic))
+                    log_inverse_erlang_b(agents, traffic), spare)
 
 
 def staff_erlang_c(
@@ -50,12 +55,14 @@ def staff_erlang_c(
     answer_seconds: Floats,
     service_level: Floats,
     lowest: Ints,
+    traffic_error: Floats | None = None,
 ) -> tuple[Ints, QueueFigures]:
     """Smallest N >= `lowest` (itself > traffic) with SL(N) >= `service_level`, and the
-    figures at that N."""
+    figures at that N; `traffic_error` as in `erlang_c_figures`."""
     agents, log_inv_b = erlang_c_agents(traffic, aht_seconds, answer_seconds, service_level,
-                                        lowest)
-    return agents, _figures(agents, traffic, aht_seconds, answer_seconds, log_inv_b)
+                                        lowest, traffic_error)
+    return agents, _figures(agents, traffic, aht_seconds, answer_seconds, log_inv_b,
+                            _spare(agents, traffic, traffic_error))
 
 
 def erlang_c_agents(
@@ -64,8 +71,10 @@ def erlang_c_agents(
     answer_seconds: Floats,
     service_level: Floats,
     lowest: Ints,
+    traffic_error: Floats | None = None,
 ) -> tuple[Ints, Floats]:
     """The N of `staff_erlang_c`, and log(1/B) there (B the Erlang B blocking)."""
+    error = np.zeros(traffic.shape) if traffic_error is None else traffic_error
     log_allowed_miss = np.log1p(-service_level)
     agents = np.zeros(traffic.shape, dtype=np.int64)
     log_inv_b_found = np.zeros(traffic.shape)
@@ -79,8 +88,9 @@ def erlang_c_agents(
             rows = pending[group]
             lib = _window(start[rows], log_inv_b[rows], traffic[rows], size)
             n = start[rows, None] + np.arange(size)[None, :]
+            spare = _spare(n, traffic[rows, None], error[rows, None])
             miss = _log_miss(n, traffic[rows, None], aht_seconds[rows, None],
-                             answer_seconds[rows, None], lib)
+                             answer_seconds[rows, None], lib, spare)
             meets = miss <= log_allowed_miss[rows, None]
             found = meets.any(axis=1)
             first = meets[found].argmax(axis=1)
@@ -104,27 +114,36 @@ def _window(start: Ints, log_inv_b: Floats, traffic: Floats, size: int) -> Float
     return (log_p + log_inv_b[:, None] + tail).astype(np.float64)
 
 
-def _log_wait(n: Ints, traffic: Floats, log_inv_b: Floats) -> Floats:
-    """log Pw = log(N B / (N - a + a B))."""
-    return np.log(n) - log_inv_b - np.log((n - traffic) + traffic * np.exp(-log_inv_b))
+def _spare(n: Ints, traffic: Floats, error: Floats | None) -> Floats:
+    """N - a, exact: N - traffic is (Sterbenz) wherever it is small, and the traffic's own
+    rounding, 1e-16 of it, would otherwise be most of the digits of N - a = 1e-5 at 1,000
+    Erlangs (and so of Pw, SL and ASA)."""
+    spare: Floats = n - traffic
+    return spare if error is None else spare - error
+
+
+def _log_wait(n: Ints, traffic: Floats, log_inv_b: Floats, spare: Floats) -> Floats:
+    """log Pw = log(N B / (N - a + a B)); `spare` is N - a."""
+    return np.log(n) - log_inv_b - np.log(spare + traffic * np.exp(-log_inv_b))
 
 
 def _log_miss(
-    n: Ints, traffic: Floats, aht: Floats, answer: Floats, log_inv_b: Floats
+    n: Ints, traffic: Floats, aht: Floats, answer: Floats, log_inv_b: Floats, spare: Floats
 ) -> Floats:
     """log(1 - SL) = log Pw - (N - a) T / aht."""
-    return _log_wait(n, traffic, log_inv_b) - (n - traffic) * answer / aht
+    return _log_wait(n, traffic, log_inv_b, spare) - spare * answer / aht
 
 
 def _figures(
-    n: Ints, traffic: Floats, aht: Floats, answer: Floats, log_inv_b: Floats
+    n: Ints, traffic: Floats, aht: Floats, answer: Floats, log_inv_b: Floats, spare: Floats
 ) -> QueueFigures:
-    log_wait = _log_wait(n, traffic, log_inv_b)
-    log_miss = log_wait - (n - traffic) * answer / aht
+    log_wait = _log_wait(n, traffic, log_inv_b, spare)
+    wait = np.exp(log_wait)
+    no_wait = spare * -np.expm1(-log_inv_b) / (spare + traffic * np.exp(-log_inv_b))  # 1 - Pw
     return QueueFigures(
-        service_level=-np.expm1(log_miss),
-        asa_seconds=np.exp(log_wait - np.log(n - traffic)) * aht,
-        probability_wait=np.exp(log_wait),
+        service_level=no_wait + wait * -np.expm1(-spare * answer / aht),
+        asa_seconds=np.exp(log_wait - np.log(spare)) * aht,
+        probability_wait=wait,
         occupancy=traffic / n,
         abandon_rate=np.zeros(traffic.shape),
     )

@@ -17,7 +17,10 @@ Formulas (times in seconds):
 Ratios within 1e-12 of a whole number count as that number (14 agents at 30% shrinkage are
 20 positions, not the 21 that 14 / 0.7 = 20.000000000000004 would give); likewise the
 occupancy cap. Service levels are exact to about 1e-14 relative, so a comparison with the
-target goes the wrong way only when the two are closer than that.
+target goes the wrong way only when the two are closer than that. The traffic's own
+rounding is carried along (`_traffic_error`): Erlang C's N - a, 1e-5 at 999.99999 Erlangs,
+would otherwise lose 1e-8 of itself to it, and a traffic of exactly 3 Erlangs that a double
+rounds to 2.9999999999999996 would take 3 agents.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from scheduling.erlang_c import staff_erlang_c
 TIE = 1e-12
 MAX_TRAFFIC_ERLANGS = 1_000_000.0
 MAX_PATIENCE_PER_AHT = 1000.0
+MAX_RATIO_TO_AHT = 1_000_000.0  # answer_seconds, and aht_seconds to patience: within floats
 
 Model = Literal["erlang_c", "erlang_a"]
 _FIGURES = tuple(f.name for f in fields(QueueFigures))
@@ -115,6 +119,9 @@ class _Columns:
 
         self.traffic = col([c.traffic_erlangs for c in cases])
         self.aht = col([c.aht_seconds for c in cases])
+        self.traffic_error = _traffic_error(col([c.calls for c in cases]), self.aht,
+                                            col([c.interval_minutes for c in cases]),
+                                            self.traffic)
         self.answer = col([c.answer_seconds for c in cases])
         self.target = col([c.service_level for c in cases])
         self.max_occupancy = col([c.max_occupancy or 1.0 for c in cases])
@@ -142,11 +149,44 @@ def _staff(model: Model, col: _Columns, rows: Ints) -> tuple[Ints, QueueFigures]
 def _staff_distinct(model: Model, col: _Columns, rows: Ints) -> tuple[Ints, QueueFigures]:
     a, aht, answer, target = col.traffic[rows], col.aht[rows], col.answer[rows], col.target[rows]
     cap = np.ceil(a / col.max_occupancy[rows] * (1 - TIE))
-    lowest = np.maximum(np.floor(a) + 1, cap).astype(np.int64)
+    above = np.floor(a) + 1  # the first N > a, unless a was rounded down to below it
+    error = col.traffic_error[rows]
+    above += (above - a) - error <= 0
+    lowest = np.maximum(above, cap).astype(np.int64)
     if model == "erlang_c":
-        return staff_erlang_c(a, aht, answer, target, lowest)
+        return staff_erlang_c(a, aht, answer, target, lowest, error)
     return staff_erlang_a(a, aht, answer, col.patience[rows], target, col.max_occupancy[rows],
-                          lowest)
+                          lowest, error)
+
+
+def _traffic_error(calls: Floats, aht: Floats, interval_minutes: Floats, traffic: Floats
+                   ) -> Floats:
+    """The exact calls x aht / (interval x 60) minus `traffic`, its rounding (about 1e-16
+    of it): from the rounding errors of the two products (`_product_error`) and of the
+    quotient's product with the divisor, all exact."""
+    product, seconds = calls * aht, interval_minutes * 60.0
+    back = traffic * seconds
+    rest = ((product - back) - _product_error(traffic, seconds, back)
+            + _product_error(calls, aht, product) - traffic * _product_error(
+                interval_minutes, np.full(seconds.shape, 60.0), seconds))
+    with np.errstate(invalid="ignore"):
+        error: Floats = np.where(traffic > 0, rest / seconds, 0.0)
+    return error
+
+
+def _product_error(x: Floats, y: Floats, product: Floats) -> Floats:
+    """x y - product exactly, `product` being x y rounded (Dekker's two-product)."""
+    x_high, x_low = _split(x)
+    y_high, y_low = _split(y)
+    return (((x_high * y_high - product) + x_high * y_low + x_low * y_high)
+            + x_low * y_low)
+
+
+def _split(x: Floats) -> tuple[Floats, Floats]:
+    """x as high + low, each with at most 26 significant bits (Veltkamp)."""
+    scaled = 134217729.0 * x  # 2^27 + 1
+    high = scaled - (scaled - x)
+    return high, x - high
 
 
 def results_to_json(results: Sequence[StaffingResult]) -> dict[str, Any]:
@@ -162,7 +202,7 @@ def results_to_json(results: Sequence[StaffingResult]) -> dict[str, Any]:
 
 _RULES: dict[str, tuple[str, Callable[[float], bool]]] = {
     "calls": (">= 0", lambda x: x >= 0),
-    "interval_minutes": ("> 0", lambda x: x > 0),
+    "interval_minutes": ("> 0 and at most a day (1440)", lambda x: 0 < x <= 1440),
     "aht_seconds": ("> 0", lambda x: x > 0),
     "service_level": ("> 0 and < 1", lambda x: 0 < x < 1),
     "answer_seconds": (">= 0", lambda x: x >= 0),
@@ -230,7 +270,17 @@ def _check_scale(case: StaffingCase, path: str) -> None:
     if case.traffic_erlangs > MAX_TRAFFIC_ERLANGS:
         raise InputError(f"{path}.calls", f"must give at most {MAX_TRAFFIC_ERLANGS:,.0f} "
                          "Erlangs of traffic (calls x aht_seconds / interval seconds)")
+    occupancy = case.max_occupancy
+    if occupancy is not None and case.traffic_erlangs > occupancy * MAX_TRAFFIC_ERLANGS:
+        raise InputError(f"{path}.max_occupancy", "must be at least traffic / "
+                         f"{MAX_TRAFFIC_ERLANGS:,.0f} (at most that many agents)")
+    if case.answer_seconds > MAX_RATIO_TO_AHT * case.aht_seconds:
+        raise InputError(f"{path}.answer_seconds",
+                         f"must be at most {MAX_RATIO_TO_AHT:,.0f} x aht_seconds")
     patience = case.patience_seconds
     if patience is not None and patience > MAX_PATIENCE_PER_AHT * case.aht_seconds:
         raise InputError(f"{path}.patience_seconds", "must be at most 1000 x aht_seconds "
                          "(for callers who never hang up, leave it null: Erlang C)")
+    if patience is not None and patience * MAX_RATIO_TO_AHT < case.aht_seconds:
+        raise InputError(f"{path}.patience_seconds",
+                         f"must be at least aht_seconds / {MAX_RATIO_TO_AHT:,.0f}")

@@ -8,6 +8,10 @@ benchmarks/staffing.py (so it imports nothing but mpmath and the case type).
   Markov chain (queue position, absorbed by an answer or by hanging up), by
   uniformization and triangular solves. For very large queues, where that chain is too
   long to run, `tagged="closed_form"` uses the product formulas instead (same chain).
+Every infinite sum stops only when a bound on what is left is below `NEGLIGIBLE` of the
+sum it belongs to (the queue's terms: of the queue's own mass, so a probability of
+waiting of 1e-100 keeps its digits), and nothing that could be small is taken as a
+difference of numbers close to 1.
 """
 
 from __future__ import annotations
@@ -125,15 +129,23 @@ def erlang_a_answered_share(case: StaffingCase, n: int) -> mpf:
 
 
 def _stationary(n: int, lam: mpf, mu: mpf, theta: mpf) -> list[mpf]:
-    """Unnormalised pi_k, k = 0 .. K, with K past n and the tail negligible."""
-    pi, total, k = [mpf(1)], mpf(1), 0
+    """Unnormalised pi_k, k = 0 .. K, with K past n and what is left of the queue's terms,
+    weighted by their length too (for the abandonment), below `NEGLIGIBLE` of the queue's
+    mass: past K the ratios pi_{k+1} / pi_k = lam / (n mu + (k + 1 - n) theta) only fall,
+    so that rest is below sum_m (j + m) pi_K rho^m <= (j + 1) pi_K rho / (1 - rho)^2,
+    j = K - n (checked once the last term itself is that small)."""
+    pi, queue, k = [mpf(1)], mpf(0), 0
     while True:
         k += 1
         death = min(k, n) * mu + max(k - n, 0) * theta
         pi.append(pi[-1] * lam / death)
-        total += pi[-1]
-        if k > n and lam < death and pi[-1] < NEGLIGIBLE * total:
-            return pi
+        if k < n:
+            continue
+        queue += pi[-1]
+        if k > n and pi[-1] * (k - n + 1) < NEGLIGIBLE * queue:
+            rho = lam / (death + theta)
+            if rho < 1 and (k - n + 1) * pi[-1] * rho / (1 - rho) ** 2 < NEGLIGIBLE * queue:
+                return pi
 
 
 def _tagged_chain(
@@ -158,11 +170,13 @@ def _tagged_chain(
 
 
 def _poisson_tails(mean: mpf) -> list[mpf]:
-    """P(Poisson(mean) > k) for k = 0, 1, ... until negligible, as sums of positive terms."""
+    """P(Poisson(mean) > k) for k = 0, 1, ... until the rest, below the geometric series
+    pmf_k rho / (1 - rho) (rho = mean / (k + 1), falling), is under `NEGLIGIBLE`, as sums
+    of positive terms: each probability of an answer within T is exact to 1e-60 absolutely."""
     if mean == 0:
         return []
     pmf, k = [mpmath.exp(-mean)], 0
-    while k < mean or pmf[-1] > NEGLIGIBLE:
+    while (rho := mean / (k + 1)) >= 1 or pmf[-1] * rho / (1 - rho) > NEGLIGIBLE:
         k += 1
         pmf.append(pmf[-1] * mean / k)
     tails, above = [], mpf(0)
@@ -185,19 +199,45 @@ def _tagged_closed_form(
 ) -> tuple[list[mpf], list[mpf], list[mpf]]:
     """The same three lists from products: the stages of the wait are exponential with
     rates n mu + m theta, and exp(-theta W) of their sum is Beta(n mu / theta + 1, j + 1)."""
-    shape, x = n * mu / theta + 1, mpmath.exp(-theta * t)
-    within, answered, waits = [], [], []
-    nb, cdf, harmonic = x**shape, mpf(0), mpf(0)
+    shape = n * mu / theta + 1
+    answered, waits, harmonic = [], [], mpf(0)
     for j in range(positions):
-        cdf += nb
-        nb *= (shape + j) / (j + 1) * (1 - x)
         share = n * mu / (n * mu + (j + 1) * theta)
         harmonic += 1 / (n * mu + (j + 1) * theta)
         answered.append(share)
-        within.append(share * (1 - cdf))
         waits.append(share * harmonic)
-    return within, answered, waits
+    above = _negbin_above(shape, theta * t, positions)
+    return [s * p for s, p in zip(answered, above, strict=True)], answered, waits
 
+
+def _negbin_above(shape: mpf, log_inv_x: mpf, positions: int) -> list[mpf]:
+    """P(NegBin(shape, x) > j) for j < positions, x = exp(-log_inv_x), as sums of the terms
+    above j (nothing cancels, however small they are): those up to `positions`, then the
+    tail past them, as 1 minus the distribution function where that is at least 1e-5 (at
+    10 more digits, it loses at most 5), else term by term until what is left, below
+    the geometric series of the last term's ratio (the ratios fall), is negligible."""
+    if log_inv_x == 0:  # T = 0: nobody is answered within it after a wait
+        return [mpf(0)] * positions
+    with mpmath.workdps(DIGITS + 10):
+        x, y = mpmath.exp(-log_inv_x), -mpmath.expm1(-log_inv_x)
+        terms = [x**shape]
+        for j in range(positions - 1):
+            terms.append(terms[-1] * (shape + j) / (j + 1) * y)
+        tail = 1 - mpmath.fsum(terms)
+        if tail < mpf("1e-5"):
+            tail, term, k = mpf(0), terms[-1], positions
+            while True:
+                term *= (shape + k - 1) / k * y
+                tail += term
+                rho = (shape + k) / (k + 1) * y
+                if rho < 1 and term * rho / (1 - rho) < NEGLIGIBLE**2 * tail:
+                    break
+                k += 1
+        above = []
+        for term in reversed(terms):
+            above.append(tail)
+            tail += term
+    return [+value for value in reversed(above)]  # rounded to the caller's digits
 
 # The reference checked against figures known independently of it.
 
