@@ -166,12 +166,13 @@ def _traffic_error(calls: Floats, aht: Floats, interval_minutes: Floats, traffic
     quotient's product with the divisor, all exact."""
     product, seconds = calls * aht, interval_minutes * 60.0
     back = traffic * seconds
-    rest = ((product - back) - _product_error(traffic, seconds, back)
-            + _product_error(calls, aht, product) - traffic * _product_error(
-                interval_minutes, np.full(seconds.shape, 60.0), seconds))
-    with np.errstate(invalid="ignore"):
-        error: Floats = np.where(traffic > 0, rest / seconds, 0.0)
-    return error
+    with np.errstate(invalid="ignore", over="ignore"):  # past 1e300 the split overflows
+        rest = ((product - back) - _product_error(traffic, seconds, back)
+                + _product_error(calls, aht, product) - traffic * _product_error(
+                    interval_minutes, np.full(seconds.shape, 60.0), seconds))
+        error = rest / seconds
+    kept: Floats = np.where((traffic > 0) & np.isfinite(error), error, 0.0)
+    return kept
 
 
 def _product_error(x: Floats, y: Floats, product: Floats) -> Floats:

@@ -302,3 +302,10 @@ def test_traffic_of_a_whole_number_of_erlangs_needs_more_agents_than_that(
     assert_exact(
         case(calls, interval_minutes=interval, service_level=0.5, patience_seconds=patience)
     )
+
+
+def test_traffic_from_fields_near_the_largest_doubles_is_staffed() -> None:
+    """1e300 calls in 1e300 minutes: the traffic's rounding cannot be split out there (the
+    products overflow), and is then left as it is, without a warning."""
+    [result] = solve([case(1e300, interval_minutes=1e300)])
+    assert (result.agents, result.traffic_erlangs) == (5, pytest.approx(3.0, rel=1e-15))
