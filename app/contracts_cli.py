@@ -35,13 +35,45 @@ def read_document(file: str) -> Any:
         reason = exc.strerror if isinstance(exc, OSError) else _("not UTF-8")
         raise _error(f"{file}: {reason}") from exc
     try:
-        return json.loads(text)
+        document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise _error(
             _("input: not valid JSON at line {line}, column {column}: {reason}").format(
                 line=exc.lineno, column=exc.colno, reason=exc.msg
             )
         ) from exc
+    except RecursionError as exc:
+        raise _error(_("input: not readable as JSON: arrays or objects nested too deep")) from exc
+    except ValueError as exc:  # an integer of more digits than Python converts
+        raise _error(_("input: not readable as JSON: a number with too many digits")) from exc
+    if (path := _not_unicode(document)) is not None:
+        raise _error(_("{path}: not valid Unicode (half of a surrogate pair)").format(path=path))
+    return document
+
+
+def _not_unicode(document: Any) -> str | None:
+    """The path of a text (or of the object with a key) holding a lone surrogate
+    escape such as "\\ud800", which JSON reads but no output can write; None when there is none."""
+    stack: list[tuple[str, Any]] = [("", document)]
+    while stack:  # not recursive: JSON nests deeper than Python's stack
+        path, value = stack.pop()
+        if isinstance(value, str) and not _encodable(value):
+            return path or "input"
+        if isinstance(value, dict):
+            if not all(_encodable(key) for key in value):
+                return path or "input"
+            stack.extend((f"{path}.{key}" if path else key, v) for key, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{index}]", v) for index, v in enumerate(value))
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def run_contract(file: str, compute: Callable[[Any], dict[str, Any]]) -> None:

@@ -18,11 +18,23 @@ Times are UTC. A line that cannot be read refuses the file, every such line name
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from kpi.records import AgentState, CallRecord, RecordError, RecordsError, StateInterval
+from kpi.records import (
+    LONGEST_AGENT,
+    LONGEST_CALL_ID,
+    LONGEST_QUEUE,
+    AgentState,
+    CallRecord,
+    RecordError,
+    RecordsError,
+    StateInterval,
+    text_problem,
+    time_problem,
+)
 
 COLUMNS = ("epoch", "callid", "queue", "agent", "event", "data1", "data2", "data3", "data4")
 _ENDS = frozenset(
@@ -77,8 +89,10 @@ class _Reader:
 
     def enter(self, callid: str, queue: str, at: datetime, line: int) -> None:
         count = self.entries.get(callid, 0) + 1
-        self.entries[callid] = count
         key = callid if count == 1 else f"{callid}/{count}"
+        _check_text(key, LONGEST_CALL_ID, line, "callid")
+        _check_text(queue, LONGEST_QUEUE, line, "queue")
+        self.entries[callid] = count
         self.current[callid] = key
         self.calls[key] = _Call(key, queue, at, line)
 
@@ -90,15 +104,32 @@ class _Reader:
 
     def state(self, agent: str, at: datetime, line: int, state: AgentState) -> None:
         if agent and agent != "NONE":
+            _check_text(agent, LONGEST_AGENT, line, "agent")
             self.changes.append((agent, at, line, state))
 
 
-def _seconds(fields: list[str], index: int, line: int) -> float:
+def _check_text(value: str, longest: int, line: int, column: str) -> None:
+    if (problem := text_problem(value, longest)) is not None:
+        raise RecordError(line, column, problem)
+
+
+def _before(at: datetime, fields: list[str], index: int, line: int) -> datetime:
+    """`at` less the seconds in fields[index] (a wait): when the call was offered."""
     value = fields[index] if index < len(fields) else ""
     try:
-        return float(value)
+        seconds = float(value)
     except ValueError:
-        raise RecordError(line, COLUMNS[index], f"not a number of seconds: {value!r}") from None
+        seconds = math.nan
+    if not math.isfinite(seconds):
+        raise RecordError(line, COLUMNS[index], f"not a number of seconds: {value!r}")
+    try:
+        offered: datetime | None = at - timedelta(seconds=seconds)
+    except OverflowError:
+        offered = None
+    if offered is None or time_problem(offered) is not None:
+        reason = f"a wait of {value} seconds puts the offer outside the times a record can hold"
+        raise RecordError(line, COLUMNS[index], reason)
+    return offered
 
 
 def _read_line(reader: _Reader, raw: str, line: int) -> None:
@@ -113,6 +144,8 @@ def _read_line(reader: _Reader, raw: str, line: int) -> None:
         at = datetime.fromtimestamp(float(fields[0]), UTC)
     except (ValueError, OverflowError, OSError):
         raise RecordError(line, "epoch", f"not a Unix time: {fields[0]!r}") from None
+    if (problem := time_problem(at)) is not None:
+        raise RecordError(line, "epoch", f"{problem}: {fields[0]!r}")
     if not _read_call_event(reader, fields, line, at):
         _read_agent_event(reader, fields, line, at)
 
@@ -123,7 +156,8 @@ def _read_call_event(reader: _Reader, fields: list[str], line: int, at: datetime
     if event == "ENTERQUEUE":
         reader.enter(callid, queue, at, line)
     elif event == "CONNECT":
-        call = reader.call(callid, queue, at - timedelta(seconds=_seconds(fields, 5, line)), line)
+        call = reader.call(callid, queue, _before(at, fields, 5, line), line)
+        _check_text(agent, LONGEST_AGENT, line, "agent")
         call.answered_at, call.agent = at, agent or None
         reader.talking.add(agent)
         reader.state(agent, at, line, AgentState.ON_CALL)
@@ -133,8 +167,9 @@ def _read_call_event(reader: _Reader, fields: list[str], line: int, at: datetime
         reader.talking.discard(agent)
         reader.state(agent, at, line, reader.paused.get(agent, AgentState.AVAILABLE))
     elif event in _LEAVES:
-        wait = _seconds(fields, _LEAVES[event], line) if len(fields) > _LEAVES[event] else 0.0
-        call = reader.call(callid, queue, at - timedelta(seconds=wait), line)
+        has_wait = len(fields) > _LEAVES[event]
+        offered = _before(at, fields, _LEAVES[event], line) if has_wait else at
+        call = reader.call(callid, queue, offered, line)
         if call.answered_at is None:
             call.abandoned_at = at
     else:

@@ -5,10 +5,17 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 CDR_COLUMNS = ("call_id", "queue", "offered_at", "answered_at", "ended_at", "abandoned_at", "agent")
+# The times a record can hold: two days inside the calendar's ends, so that the local day of
+# any site (and the day either side) exists; offsets as far as the world's clocks go.
+EARLIEST = datetime(1, 1, 3, tzinfo=UTC)
+LATEST = datetime(9999, 12, 29, tzinfo=UTC)
+LONGEST_OFFSET = timedelta(hours=14)
+# The longest names a record can carry (what the store keeps).
+LONGEST_CALL_ID, LONGEST_QUEUE, LONGEST_AGENT = 128, 120, 64
 
 
 class AgentState(StrEnum):
@@ -34,6 +41,27 @@ def seconds_between(start: datetime, end: datetime) -> float:
         assert end_offset is not None and start_offset is not None
         elapsed -= end_offset - start_offset
     return elapsed.total_seconds()
+
+
+def time_problem(value: datetime) -> str | None:
+    """Why an aware time cannot be a record's (offset or instant out of range), or None."""
+    offset = value.utcoffset()
+    if offset is None:
+        return "timestamp without a UTC offset"
+    if abs(offset) > LONGEST_OFFSET:
+        return "a UTC offset beyond -14:00..+14:00"
+    if not EARLIEST <= value <= LATEST:  # compared without converting: no overflow
+        return f"outside the times a record can hold ({EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d} UTC)"
+    return None
+
+
+def text_problem(value: str, longest: int) -> str | None:
+    """Why a name cannot be a record's (too long, or a character no store keeps), or None."""
+    if len(value) > longest:
+        return f"at most {longest} characters"
+    if "\x00" in value:
+        return "contains a NUL character"
+    return None
 
 
 def _require_aware(name: str, value: datetime | None) -> None:
@@ -124,9 +152,13 @@ def _timestamp(value: str, line: int, column: str) -> datetime | None:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         raise RecordError(line, column, f"not an ISO 8601 timestamp: {value!r}") from None
-    if parsed.utcoffset() is None:
-        raise RecordError(line, column, f"timestamp without a UTC offset: {value!r}")
+    problem = time_problem(parsed)
+    if problem is not None:
+        raise RecordError(line, column, f"{problem}: {value!r}")
     return parsed
+
+
+_LONGEST = {"call_id": LONGEST_CALL_ID, "queue": LONGEST_QUEUE, "agent": LONGEST_AGENT}
 
 
 def _cdr_row(row: Mapping[str, str], line: int) -> tuple[CallRecord | None, list[RecordError]]:
@@ -140,6 +172,9 @@ def _cdr_row(row: Mapping[str, str], line: int) -> tuple[CallRecord | None, list
     for column in ("call_id", "queue"):
         if row[column].strip() == "":
             errors.append(RecordError(line, column, "must not be empty"))
+    for column, longest in _LONGEST.items():
+        if (wrong := text_problem(row[column].strip(), longest)) is not None:
+            errors.append(RecordError(line, column, wrong))
     if "offered_at" in times and times["offered_at"] is None:
         errors.append(RecordError(line, "offered_at", "must not be empty"))
     if errors:

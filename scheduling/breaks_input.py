@@ -14,6 +14,7 @@ _INSTANCE_KEYS = frozenset(
 _RULE_KEYS = frozenset({"min_work", "max_work"})
 _AGENT_KEYS = frozenset({"id", "shift", "breaks", "fixed"})
 _BREAK_KEYS = frozenset({"name", "length", "earliest", "latest"})
+MAX_AGENTS_PER_SLOT = 1_000_000  # what the solver's integers hold with room to add them up
 
 
 def parse_instance(doc: Mapping[str, Any]) -> Instance:
@@ -65,7 +66,14 @@ def _per_slot(value: Any, slots: int, path: str) -> tuple[int, ...]:
     items = _list(value, path)
     if len(items) != slots:
         raise InputError(path, f"must have one value per slot ({slots}), not {len(items)}")
-    return tuple(_at_least(item, 0, f"{path}[{i}]") for i, item in enumerate(items))
+    return tuple(_agents_in_slot(item, f"{path}[{i}]") for i, item in enumerate(items))
+
+
+def _agents_in_slot(value: Any, path: str) -> int:
+    count = _at_least(value, 0, path)
+    if count > MAX_AGENTS_PER_SLOT:
+        raise InputError(path, f"must be at most {MAX_AGENTS_PER_SLOT} agents")
+    return count
 
 
 def _max_on_break(value: Any, slots: int) -> tuple[int, ...] | None:
@@ -73,7 +81,7 @@ def _max_on_break(value: Any, slots: int) -> tuple[int, ...] | None:
         return None
     if isinstance(value, list | tuple):
         return _per_slot(value, slots, "max_on_break")
-    return (_at_least(value, 0, "max_on_break"),) * slots
+    return (_agents_in_slot(value, "max_on_break"),) * slots
 
 
 def _rules(value: Any) -> tuple[int, int | None]:

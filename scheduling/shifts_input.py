@@ -13,6 +13,7 @@ from scheduling.contract import InputError, field, integer, number
 from scheduling.shifts_domain import MINUTES_PER_DAY, Instance, ShiftType, Weights
 
 MAX_AGENTS_PER_SLOT = 1_000_000
+MAX_WEIGHT = 1_000_000  # times every agent-slot of a horizon, still within the solver's integers
 _INSTANCE_FIELDS = (
     "slot_minutes", "days", "cyclic", "requirement", "shift_types", "weights",
     "max_agents_per_shift",
@@ -136,6 +137,8 @@ def _weights(doc: Any) -> Weights:
         weight = number(field(doc, key, "weights"), path)
         if weight is None or weight < 0:
             raise InputError(path, "must be zero or more")
+        if weight > MAX_WEIGHT:
+            raise InputError(path, f"must be at most {MAX_WEIGHT:,}")
         values[key] = weight
     return Weights(**values)
 

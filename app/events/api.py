@@ -31,7 +31,7 @@ async def post_events(request: Request, db: Db) -> Response:
         return _problem(401, "a valid API token is required: Authorization: Bearer <token>")
     try:
         body = json.loads(await request.body())
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays nested too deep to read
         return _problem(
             422, "the body is not JSON", [EventError(index=None, field=None, message="not JSON")]
         )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -14,21 +16,45 @@ from pydantic import (
     ValidationError,
 )
 
-from kpi.records import AgentState
+from kpi.records import AgentState, time_problem
 
 MAX_EVENTS = 10_000
 
-EventId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
-CallId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
-QueueName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-AgentCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+def _storable_text(value: str) -> str:
+    """The text, unless the store cannot keep it (a NUL, or half a UTF-16 pair from JSON)."""
+    if "\x00" in value:
+        raise ValueError("contains a NUL character")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("not valid Unicode (a lone surrogate)") from None
+    return value
+
+
+def _storable_time(value: datetime) -> datetime:
+    if (problem := time_problem(value)) is not None:
+        raise ValueError(problem)
+    return value
+
+
+_STORABLE = AfterValidator(_storable_text)
+_ID = StringConstraints(strip_whitespace=True, min_length=1, max_length=128)
+_QUEUE = StringConstraints(strip_whitespace=True, min_length=1, max_length=120)
+_AGENT = StringConstraints(strip_whitespace=True, min_length=1, max_length=64)
+EventId = Annotated[str, _ID, _STORABLE]
+CallId = Annotated[str, _ID, _STORABLE]
+QueueName = Annotated[str, _QUEUE, _STORABLE]
+AgentCode = Annotated[str, _AGENT, _STORABLE]
+Timestamp = Annotated[AwareDatetime, AfterValidator(_storable_time)]
 
 
 class _EventBase(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     id: EventId
-    ts: AwareDatetime
+    ts: Timestamp
 
 
 class CallOffered(_EventBase):
@@ -67,7 +93,7 @@ class AgentStateChanged(_EventBase):
     type: Literal["agent.state"]
     agent: AgentCode
     state: AgentState
-    reason: Annotated[str, StringConstraints(max_length=120)] | None = None
+    reason: Annotated[str, StringConstraints(max_length=120), _STORABLE] | None = None
 
 
 EventIn = Annotated[

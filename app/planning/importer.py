@@ -139,7 +139,8 @@ class _Lines:
         return queue
 
     def _calls(self, number: int, text: str) -> int | None:
-        if not text.isdigit() or int(text) > MAX_CALLS:
+        digits = text.isascii() and text.isdigit()  # "²" is a digit int() refuses
+        if not digits or len(text.lstrip("0")) > 6 or int(text) > MAX_CALLS:
             reason = _("A whole number from 0 to {n}: “{value}”.")
             self.error(number, "calls", reason.format(n=MAX_CALLS, value=text))
             return None

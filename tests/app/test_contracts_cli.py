@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from app.cli import cli
@@ -137,3 +138,63 @@ def test_roster_solve_bad_field_exits_2_naming_it() -> None:
     code, out, err = _run(["roster", "solve"], bad)
     assert (code, out) == (2, "")
     assert "agents[0].weekly_minutes" in err
+
+
+BREAKS = {
+    "slot_minutes": 5,
+    "slots": 4,
+    "requirement": [1] * 4,
+    "agents": [{"id": "a1", "shift": [0, 4], "breaks": []}],
+}
+SHIFTS = {
+    "slot_minutes": 60,
+    "days": 1,
+    "cyclic": False,
+    "requirement": [1] * 24,
+    "shift_types": [
+        {"name": "D", "start_earliest": 0, "start_latest": 16, "length_min": 8, "length_max": 8}
+    ],
+    "weights": {"under": 1, "over": 1, "shift": 0},
+}
+
+
+def _case(**changes: object) -> dict[str, object]:
+    return {"cases": [{**STAFFING["cases"][0], **changes}]}
+
+
+@pytest.mark.parametrize(
+    ("args", "document", "path"),
+    [  # each of these used to end in a traceback (or a numpy overflow) instead of exit 2
+        (["staffing"], _case(interval_minutes=1e308), "cases[0].interval_minutes"),
+        (["staffing"], _case(max_occupancy=5e-324), "cases[0].max_occupancy"),
+        (["staffing"], _case(answer_seconds=1e308), "cases[0].answer_seconds"),
+        (["staffing"], _case(patience_seconds=5e-324), "cases[0].patience_seconds"),
+        (["staffing"], _case(id="\ud800"), "cases[0].id"),
+        (["breaks", "solve"], {**BREAKS, "requirement": [10**30] * 4}, "requirement[0]"),
+        (["breaks", "solve"], {**BREAKS, "max_on_break": 10**30}, "max_on_break"),
+        (["shifts", "design"], {**SHIFTS, "weights": {**SHIFTS["weights"], "over": 1e30}},
+         "weights.over"),
+        (["shifts", "design"], {**SHIFTS, "weights": {**SHIFTS["weights"], "under": 1e308}},
+         "weights.under"),
+        (["roster", "solve"], {**ROSTER, "agents": [{**ROSTER["agents"][0], "id": "\udfff"}]},
+         "agents[0].id"),
+    ],
+)  # fmt: skip
+def test_extreme_values_exit_2_naming_the_field(
+    args: list[str], document: dict[str, object], path: str
+) -> None:
+    code, out, err = _run(args, json.dumps(document))
+    assert (code, out) == (2, ""), err
+    assert err.startswith(f"error: {path}: "), err
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nested too deep"),
+        ('{"cases": [' + "1" * 5000 + "]}", "too many digits"),
+    ],
+)
+def test_json_python_cannot_read_exits_2(text: str, reason: str) -> None:
+    code, out, err = _run(["staffing"], text)
+    assert (code, out) == (2, "") and reason in err and "Traceback" not in err

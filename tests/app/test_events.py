@@ -251,3 +251,28 @@ def test_any_batching_and_order_gives_the_fold_of_the_whole_set(
         expected += [(code, s.state, s.reason, s.start, s.end) for s in folded]
     assert intervals(db, center.site_id) == sorted(expected, key=by_agent_and_start)
     assert intervals(db, center.other_site_id) == sorted(expected, key=by_agent_and_start)
+
+
+def test_values_the_store_cannot_hold_are_refused_naming_event_and_field(
+    app: FastAPI, db: Session, center: Center
+) -> None:
+    raw = token_for(db, center.site_id)
+    headers = {"Authorization": f"Bearer {raw}", "Content-Type": "application/json"}
+    offered = '{"id": "e1", "type": "call.offered", "ts": "%s", "call_id": "%s", "queue": "Q"}'
+    bodies = {  # each crashed a database (500) before it was refused
+        "0001-01-01T00:00:00+03:00": ("ts", offered % ("0001-01-01T00:00:00+03:00", "c1")),
+        "9999-12-31T23:00:00-05:00": ("ts", offered % ("9999-12-31T23:00:00-05:00", "c1")),
+        "+16:00": ("ts", offered % ("2026-12-01T09:00:00+16:00", "c1")),
+        "NUL": ("call_id", offered % ("2026-12-01T09:00:00Z", "c\\u0000")),
+        "lone surrogate": ("call_id", offered % ("2026-12-01T09:00:00Z", "c\\ud800")),
+    }
+    with closing(TestClient(app)) as client:
+        for name, (field, event) in bodies.items():
+            response = client.post("/api/v1/events", content=f"[{event}]", headers=headers)
+            assert response.status_code == 422, name
+            assert [(e["index"], e["field"]) for e in response.json()["errors"]] == [(0, field)]
+        nested = "[" * 100_000 + "]" * 100_000  # past Python's stack: a 500 before
+        response = client.post("/api/v1/events", content=nested, headers=headers)
+        assert response.status_code == 422 and response.json()["detail"] == "the body is not JSON"
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(AcdEvent)) == 0

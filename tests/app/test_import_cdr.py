@@ -162,3 +162,36 @@ def test_the_commands(smena: Run, tmp_path: Path, db: Session, center: Center) -
     assert [(s.state, s.end is None) for s in states] == [
         (AgentState.AVAILABLE, False), (AgentState.ON_CALL, False), (AgentState.AVAILABLE, True),
     ]  # fmt: skip
+
+
+def test_times_and_names_the_store_cannot_hold_are_bad_lines(
+    smena: Run,  # noqa: F811
+    tmp_path: Path,
+    db: Session,
+    center: Center,
+) -> None:
+    year_one = tmp_path / "year_one.csv"  # crashed the SQLite store with an OverflowError
+    year_one.write_text(HEADER + "c1,Retail,0001-01-01T00:00:00+03:00,,,,,\n")
+    refused = smena("import", "cdr", "--site", "Moscow", str(year_one))
+    assert refused.exit_code == 2
+    assert f"error: {year_one}:2: offered_at: outside the times a record can hold" in (
+        refused.output
+    )
+    rows = HEADER + (
+        "c2,Retail,2026-12-01T12:00:00+16:00,,,,,\n"  # an offset PostgreSQL refuses
+        f"{'c' * 129},Retail,2026-12-01T12:00:00+03:00,,,,,\n"  # longer than the store's column
+        "c4,Ret\x00ail,2026-12-01T12:00:00+03:00,,,,,\n"  # PostgreSQL keeps no NUL
+        "c5,Retail,9999-12-31T23:00:00-05:00,,,,,\n"
+    )
+    result = import_cdr(db, site=site(db, center), content=rows.encode())
+    assert [(e.line, e.column) for e in result.errors] == [
+        (2, "offered_at"), (3, "call_id"), (4, "queue"), (5, "offered_at"),
+    ]  # fmt: skip
+    log = tmp_path / "queue_log"
+    log.write_text(f"1764579600|NONE|NONE|{'S' * 65}|AGENTLOGIN|\n")
+    refused = smena("import", "queue-log", "--site", "Moscow", str(log))
+    assert refused.exit_code == 2 and f"error: {log}:1: agent: at most 64 characters" in (
+        refused.output
+    )
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(Call)) == 0

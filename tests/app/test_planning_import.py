@@ -191,3 +191,20 @@ def test_smena_import_history_exits_2_naming_file_line_and_column(
     assert odd.exit_code == 2 and odd.stderr == "error: --interval-minutes: must be 15, 30 or 60\n"
     nowhere = smena("import", "history", str(good), "--site", "Atlantis")
     assert nowhere.exit_code == 2 and "--site: no site named 'Atlantis'" in nowhere.stderr
+
+
+def test_counts_python_will_not_convert_are_bad_lines(
+    center: Center,
+    db: Session,
+    english: None,  # noqa: F811
+) -> None:
+    site = db.get(Site, center.site_id)
+    assert site is not None
+    content = (  # "²" is a digit to str.isdigit; 5,000 digits are past int()'s limit
+        "date,interval_start,queue,calls,aht_seconds\n"
+        "2026-11-16,09:00,Retail,²,180\n"
+        f"2026-11-16,09:30,Retail,{'9' * 5000},180\n"
+    )
+    result = import_history(db, user=None, site=site, content=content.encode())
+    assert [(e.line, e.column) for e in result.errors] == [(2, "calls"), (3, "calls")]
+    assert _history(db) == []

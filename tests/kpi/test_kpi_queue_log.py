@@ -101,3 +101,27 @@ def test_every_unreadable_line_is_named() -> None:
 
 def test_a_file_read_whole_or_line_by_line_gives_the_same() -> None:
     assert parse_queue_log(iter(LOG.splitlines(keepends=True))) == parse_queue_log(LOG)
+
+
+def test_waits_and_times_past_the_calendar_are_bad_lines_not_crashes() -> None:
+    text = "\n".join(
+        [
+            f"{T}|1|q|SIP/1|CONNECT|nan|x|1",  # NaN, inf and 1e20 seconds used to raise
+            f"{T}|2|q|SIP/1|CONNECT|inf|x|1",
+            f"{T}|3|q|SIP/1|CONNECT|1e20|x|1",
+            f"{T}|4|q|NONE|ABANDON|1|1|nan",
+            "0|5|q|NONE|ABANDON|1|1|62135596801",  # a wait back before year 1
+            "253402300799|6|q|NONE|ENTERQUEUE||1|1",  # 9999-12-31: past what a record holds
+            f"{T}|{'7' * 129}|q|NONE|ENTERQUEUE||1|1",
+            f"{T}|8|{'q' * 121}|NONE|ENTERQUEUE||1|1",
+            f"{T}|NONE|NONE|{'S' * 65}|AGENTLOGIN|",
+            f"{T}|10|q|SIP/\x001|CONNECT|1|x|1",
+            f"{T}|11|q|SIP/1|CONNECT|-5|x|1",  # a negative hold time is clamped, as before
+        ]
+    )
+    with pytest.raises(RecordsError) as refused:
+        parse_queue_log(text)
+    assert [(e.line, e.column) for e in refused.value.errors] == [
+        (1, "data1"), (2, "data1"), (3, "data1"), (4, "data3"), (5, "data3"), (6, "epoch"),
+        (7, "callid"), (8, "queue"), (9, "agent"), (10, "agent"),
+    ]  # fmt: skip

@@ -106,3 +106,22 @@ def test_text_that_is_not_csv_is_refused_not_crashed_on() -> None:
     huge = "x" * 200_000
     assert errors_of(f'{HEADER}\nc1,PS,"{huge}",,,,\n') == [(2, "*")]
     assert errors_of(f'{HEADER}\nc1,PS,"1999-01-03T07:00:00+02:00\n') == [(2, "answered_at")]
+
+
+def test_times_and_names_no_store_can_hold_are_bad_rows() -> None:
+    rows = [
+        "c1,PS,0001-01-01T00:00:00+03:00,,,,",  # before year 1 in UTC: crashed the SQLite store
+        "c2,PS,9999-12-31T23:00:00-05:00,,,,",  # after year 9999 in UTC
+        "c3,PS,2026-12-01T10:00:00+16:00,,,,",  # an offset PostgreSQL refuses
+        "c4,PS,2026-12-01T10:00:00+14:00,2026-12-01T10:00:05-12:00,,,A1",  # the world's ends: fine
+        f"{'c' * 129},PS,2026-12-01T10:00:00Z,,,,",
+        f"c6,{'q' * 121},2026-12-01T10:00:00Z,,,,",
+        f"c7,PS,2026-12-01T10:00:00Z,2026-12-01T10:00:05Z,,,{'a' * 65}",
+        "c8,P\x00S,2026-12-01T10:00:00Z,,,,",
+    ]
+    assert errors_of("\n".join([HEADER, *rows])) == [
+        (2, "offered_at"), (3, "offered_at"), (4, "offered_at"), (6, "call_id"), (7, "queue"),
+        (8, "agent"), (9, "queue"),
+    ]  # fmt: skip
+    with pytest.raises(RecordsError, match="line 2, column offered_at: outside the times"):
+        parse_cdr(f"{HEADER}\n{rows[0]}")
