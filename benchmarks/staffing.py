@@ -64,6 +64,7 @@ ERLANG_C = [
     case("100 E, 90/15", 1000, service_level=0.9, answer_seconds=15),
     case("1,000 E, 80/20", 10_000),
     case("1,000 E, Pw <= 1e-9", 10_000, service_level=1 - 1e-9, answer_seconds=0),
+    case("999.99999 E, SL 1e-6", 9999.9999, service_level=1e-6),  # N - a = 1e-5
     case("10,000 E, 80/20", 100_000),
     case("50,000 E, 80/20", 500_000),
     case("50,000 E, SL 0.999999 in 1 s", 500_000, service_level=0.999999, answer_seconds=1),
@@ -75,6 +76,7 @@ ERLANG_A = [
     case("10 E, patience 120 s", 100, patience_seconds=120),
     case("10 E, patience 30 s, 90/20", 100, patience_seconds=30, service_level=0.9),
     case("100 E, patience 300 s", 1000, patience_seconds=300),
+    case("100 E, patience 300 s, SL 1e-6", 1000, patience_seconds=300, service_level=1e-6),
     case("1,000 E, patience 120 s", 10_000, patience_seconds=120),
     case("50,000 E, patience 120 s", 500_000, patience_seconds=120),
     case("50,000 E, patience 1 h", 500_000, patience_seconds=3600),
