@@ -20,6 +20,7 @@ from scheduling.contract import InputError
 File = Annotated[str, typer.Argument(help="JSON file; stdin when absent or -")]
 TimeLimit = Annotated[float | None, typer.Option("--time-limit", help="seconds of search")]
 Workers = Annotated[int, typer.Option("--workers", help="CP-SAT worker threads")]
+MAX_WORKERS = 64  # threads CP-SAT starts, each with its own copy of the model
 
 
 def _error(message: str) -> typer.Exit:
@@ -105,12 +106,12 @@ def breaks_solve(file: File = "-", time_limit: TimeLimit = None, workers: Worker
     from scheduling.breaks_input import parse_instance
     from scheduling.breaks_types import Params
 
+    _check_params(time_limit, workers)  # before Params, which raises on what it refuses
     params = (
         Params(workers=workers)
         if time_limit is None
         else Params(time_limit_seconds=time_limit, workers=workers)
     )
-    _check_params(time_limit, workers)
     run_contract(file, lambda doc: model.plan_to_json(model.solve(parse_instance(doc), params)))
 
 
@@ -120,12 +121,12 @@ def shifts_design(file: File = "-", time_limit: TimeLimit = None, workers: Worke
     from scheduling import shifts as model
     from scheduling.shifts_domain import Params
 
+    _check_params(time_limit, workers)  # before Params, which raises on what it refuses
     params = (
         Params(workers=workers)
         if time_limit is None
         else Params(time_limit_seconds=time_limit, workers=workers)
     )
-    _check_params(time_limit, workers)
     run_contract(file, lambda doc: model.design(doc, params))
 
 
@@ -147,8 +148,8 @@ def roster_solve(file: File = "-", time_limit: TimeLimit = None, workers: Worker
 def _check_params(time_limit: float | None, workers: int) -> None:
     if time_limit is not None and not time_limit > 0:
         raise _error(_("--time-limit: must be > 0"))
-    if workers < 1:
-        raise _error(_("--workers: must be >= 1"))
+    if not 1 <= workers <= MAX_WORKERS:
+        raise _error(_("--workers: from 1 to {n}").format(n=MAX_WORKERS))
 
 
 def register(cli: typer.Typer) -> None:

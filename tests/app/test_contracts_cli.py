@@ -198,3 +198,22 @@ def test_extreme_values_exit_2_naming_the_field(
 def test_json_python_cannot_read_exits_2(text: str, reason: str) -> None:
     code, out, err = _run(["staffing"], text)
     assert (code, out) == (2, "") and reason in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "command", [["breaks", "solve"], ["shifts", "design"], ["roster", "solve"]]
+)
+@pytest.mark.parametrize(
+    "options",
+    [  # breaks solve raised on the first three; every command on a number CP-SAT cannot hold
+        ["--workers", "0"],
+        ["--time-limit", "-1"],
+        ["--time-limit", "nan"],
+        ["--workers", "99999999999999999999"],
+    ],
+)
+def test_bad_solver_options_exit_2_naming_the_option(
+    command: list[str], options: list[str]
+) -> None:
+    code, out, err = _run([*command, *options], BREAKS)
+    assert (code, out) == (2, "") and err.startswith(f"error: {options[0]}: "), err
