@@ -90,6 +90,8 @@ class _Reader:
     def enter(self, callid: str, queue: str, at: datetime, line: int) -> None:
         count = self.entries.get(callid, 0) + 1
         key = callid if count == 1 else f"{callid}/{count}"
+        if not callid or not queue:  # as in a call-record file, a call needs both
+            raise RecordError(line, "queue" if callid else "callid", "must not be empty")
         _check_text(key, LONGEST_CALL_ID, line, "callid")
         _check_text(queue, LONGEST_QUEUE, line, "queue")
         self.entries[callid] = count

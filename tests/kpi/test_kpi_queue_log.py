@@ -117,11 +117,13 @@ def test_waits_and_times_past_the_calendar_are_bad_lines_not_crashes() -> None:
             f"{T}|NONE|NONE|{'S' * 65}|AGENTLOGIN|",
             f"{T}|10|q|SIP/\x001|CONNECT|1|x|1",
             f"{T}|11|q|SIP/1|CONNECT|-5|x|1",  # a negative hold time is clamped, as before
+            f"{T}||q|NONE|ENTERQUEUE||1|1",  # stored as call "" in queue "" before
+            f"{T}|13||NONE|ABANDON|1|1|5",
         ]
     )
     with pytest.raises(RecordsError) as refused:
         parse_queue_log(text)
     assert [(e.line, e.column) for e in refused.value.errors] == [
         (1, "data1"), (2, "data1"), (3, "data1"), (4, "data3"), (5, "data3"), (6, "epoch"),
-        (7, "callid"), (8, "queue"), (9, "agent"), (10, "agent"),
+        (7, "callid"), (8, "queue"), (9, "agent"), (10, "agent"), (12, "callid"), (13, "queue"),
     ]  # fmt: skip
