@@ -8,9 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from app.auth.guards import Db
-from app.events import ingest, tokens
+from app.events import service, tokens
 from app.events.schemas import EventError, IngestRead, parse_events
-from app.floor.broadcast import announce
 
 router = APIRouter()
 
@@ -38,7 +37,5 @@ async def post_events(request: Request, db: Db) -> Response:
     events, errors = parse_events(body)
     if errors:
         return _problem(422, f"{len(errors)} problem(s); nothing was stored", errors)
-    result = ingest.ingest_events(db, site=site, events=events)
-    if result.stored:  # the Floor's live streams hear of it once the request commits
-        announce(db, site_id=site.id)
+    result = await service.ingest_posted(db, site=site, events=events)
     return JSONResponse(IngestRead(stored=result.stored, duplicates=result.duplicates).model_dump())

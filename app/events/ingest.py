@@ -7,6 +7,7 @@ again from all their stored events; agent states from the stored intervals they 
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -58,6 +59,24 @@ def lock_site_feed(db: Session, *, site_id: int) -> None:
             ),
             {"site": site_id},
         )
+
+
+_FEED_LOCKS: dict[tuple[str, int | None], threading.Lock] = {}
+_FEED_LOCKS_GUARD = threading.Lock()
+
+
+def feed_lock(db: Session, *, site_id: int) -> threading.Lock:
+    """This process's lock on writing a site's feed: hold it until the transaction ends.
+
+    On SQLite (one process) it is the guarantee, one lock for all the file's sites: the file
+    has one writer at a time anyway, and a writer queued here, unlike one in SQLite's busy
+    handler, neither times out ("database is locked") nor wakes late. On PostgreSQL it only
+    queues this process's requests per site; `lock_site_feed` serialises across processes.
+    """
+    engine = db.connection().engine
+    key = (str(engine.url), None if engine.dialect.name == "sqlite" else site_id)
+    with _FEED_LOCKS_GUARD:
+        return _FEED_LOCKS.setdefault(key, threading.Lock())
 
 
 def ingest_events(db: Session, *, site: Site, events: Sequence[EventIn]) -> IngestResult:

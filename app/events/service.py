@@ -1,4 +1,5 @@
-"""The live feed's store: ingesting events (app.events.ingest), and what the KPIs read.
+"""The live feed's store: ingesting events (app.events.ingest; a POST's in a worker thread),
+and what the KPIs read.
 
 For the reports and the floor: `calls_between` and `states_between` return the pure kpi
 package's records for one site and time range, straight from indexed scans.
@@ -6,18 +7,67 @@ package's records for one site and time range, straight from indexed scans.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import anyio
+from anyio.lowlevel import RunVar
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from app.events.ingest import IngestResult, ingest_events, lock_site_feed
-from app.models import Agent, AgentStateInterval, Call, Queue
+from app.events.ingest import IngestResult, feed_lock, ingest_events, lock_site_feed
+from app.events.schemas import EventIn
+from app.floor.broadcast import announce
+from app.models import Agent, AgentStateInterval, Call, Queue, Site
 from kpi.records import AgentState, CallRecord, StateInterval
 
-__all__ = ["IngestResult", "calls_between", "ingest_events", "lock_site_feed", "states_between"]
+__all__ = [
+    "IngestResult",
+    "calls_between",
+    "ingest_events",
+    "ingest_posted",
+    "lock_site_feed",
+    "states_between",
+]
+
+INGEST_THREADS = 4  # POSTs ingesting at once in a process; the others wait holding no thread
+_ingest_threads: RunVar[anyio.CapacityLimiter] = RunVar("smena_ingest_threads")
+
+
+async def ingest_posted(db: Session, *, site: Site, events: Sequence[EventIn]) -> IngestResult:
+    """Ingest a POST's events and commit, in a worker thread: the event loop, and with it the
+    Floor's streams and every other request, stays free meanwhile."""
+    work = functools.partial(_ingest_and_commit, db, site=site, events=events)
+    return await anyio.to_thread.run_sync(work, limiter=_ingest_limiter())
+
+
+def _ingest_limiter() -> anyio.CapacityLimiter:
+    """This event loop's worker threads for ingest, apart from the default pool, so a queue
+    of POSTs waiting for their site's lock cannot starve every other request of threads."""
+    try:
+        return _ingest_threads.get()
+    except LookupError:
+        limiter = anyio.CapacityLimiter(INGEST_THREADS)
+        _ingest_threads.set(limiter)
+        return limiter
+
+
+def _ingest_and_commit(db: Session, *, site: Site, events: Sequence[EventIn]) -> IngestResult:
+    """The POST's transaction, under the site's feed lock from the duplicate check to the
+    commit, so two POSTs never both store one new event. It commits here, not when the
+    request ends, for the lock must cover the commit."""
+    with feed_lock(db, site_id=site.id):
+        try:
+            result = ingest_events(db, site=site, events=events)
+            if result.stored:  # the Floor's live streams hear of it once this commits
+                announce(db, site_id=site.id)
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise
+    return result
 
 
 def calls_between(
