@@ -212,6 +212,8 @@ def _rules(doc: Any) -> Rules:
     known_fields(doc, _RULE_FIELDS, "rules")
     rest = doc.get("min_rest_minutes", _DEFAULT_RULES.min_rest_minutes)
     rest = at_least(integer(rest, "rules.min_rest_minutes"), 0, "rules.min_rest_minutes")
+    if rest > 7 * MINUTES_PER_DAY:  # 2**31 minutes and up made the model build never end
+        raise InputError("rules.min_rest_minutes", "must be at most a week (10080 minutes)")
     caps: dict[str, int | None] = {}
     for key in _RULE_FIELDS[1:]:
         value = doc.get(key, getattr(_DEFAULT_RULES, key))

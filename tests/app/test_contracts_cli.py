@@ -217,3 +217,10 @@ def test_bad_solver_options_exit_2_naming_the_option(
 ) -> None:
     code, out, err = _run([*command, *options], BREAKS)
     assert (code, out) == (2, "") and err.startswith(f"error: {options[0]}: "), err
+
+
+def test_a_rest_too_long_to_roster_exits_2_at_once() -> None:
+    # 2**31 minutes of rest made the roster's model build run on past any time limit
+    bad = {**ROSTER, "rules": {"min_rest_minutes": 2**31}}
+    code, out, err = _run(["roster", "solve", "--time-limit", "1"], bad)
+    assert (code, out) == (2, "") and err.startswith("error: rules.min_rest_minutes: "), err
