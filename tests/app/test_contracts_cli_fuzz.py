@@ -104,7 +104,7 @@ def changed(document: dict[str, Any], changes: list[tuple[tuple[Any, ...], Any]]
         try:
             for key in path[:-1]:
                 target = target[key]
-            target[path[-1]] = value
+            target[path[-1]] = copy.deepcopy(value)  # EXTREMES' lists stay as they are
         except (KeyError, IndexError, TypeError):  # an earlier change replaced the container
             pass
     return doc
