@@ -6,8 +6,9 @@ admin, manager or supervisor reads the site of `site_id` they may see (a supervi
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -18,7 +19,9 @@ from app.auth.guards import Db, current_user
 from app.auth.scope import visible_sites
 from app.events import tokens
 from app.models import Role, Site
+from app.reports.filters import MAX_DAYS
 from app.reports.service import interval_report, thresholds_of
+from kpi.records import time_problem
 
 router = APIRouter()
 READERS = frozenset({Role.ADMIN, Role.MANAGER, Role.SUPERVISOR})
@@ -55,6 +58,8 @@ def _params(values: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
             found[name] = datetime.fromisoformat(values.get(name, ""))
             if found[name].utcoffset() is None:
                 errors[name] = "needs a UTC offset"
+            elif (problem := time_problem(found[name])) is not None:
+                errors[name] = problem  # past the calendar's ends: the day arithmetic overflowed
         except ValueError:
             errors[name] = "required: ISO 8601 with offset"
     try:
@@ -65,11 +70,15 @@ def _params(values: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
         try:
             found[name] = None if values.get(name) is None else float(values[name])
         except ValueError:
-            errors[name] = "a number"
+            found[name] = math.nan
+        if found[name] is not None and not 0 <= found[name] < math.inf:  # NaN, -inf: not here
+            errors[name] = "a number of seconds >= 0"
     if not errors and (found["interval_minutes"] <= 0 or 1440 % found["interval_minutes"]):
         errors["interval_minutes"] = "a divisor of 1440 (a day in minutes)"
     if not errors and found["end"] <= found["start"]:
         errors["end"] = "must be after start"
+    elif not errors and found["end"] - found["start"] > timedelta(days=MAX_DAYS):
+        errors["end"] = f"at most {MAX_DAYS} days after start"
     return found, errors
 
 

@@ -149,3 +149,27 @@ def test_kpi_api_with_a_token_and_with_a_session(
         assert anonymous.get("/api/v1/kpis/intervals", params=params).status_code == 401
         bad = anonymous.get("/api/v1/kpis/intervals", params={"start": "x"}, headers=token)
         assert bad.status_code == 422 and set(bad.json()["errors"]) == {"start", "end"}
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [  # the first three overflowed the day arithmetic (a 500); NaN and -inf were taken
+        ({"start": "0001-01-01T00:00:00+03:00", "end": "0001-01-05T00:00:00+03:00"}, "start"),
+        ({"start": "9999-12-28T00:00:00Z", "end": "9999-12-31T23:00:00-05:00"}, "end"),
+        ({"start": "2026-01-01T00:00:00Z", "end": "2036-01-01T00:00:00Z"}, "end"),
+        ({"sl_seconds": "nan"}, "sl_seconds"),
+        ({"short_abandon_seconds": "-inf"}, "short_abandon_seconds"),
+    ],
+)
+def test_kpi_api_refuses_extremes_naming_the_parameter(
+    app: object, db: Session, center: Center, query: dict[str, str], field: str
+) -> None:
+    site = db.get_one(Site, center.site_id)
+    _, raw = tokens.issue_token(db, user=None, site=site, label="wallboard")
+    db.commit()
+    params = {"start": "2026-10-05T00:00:00+03:00", "end": "2026-10-07T00:00:00+03:00"} | query
+    with TestClient(app) as client:  # type: ignore[arg-type]
+        response = client.get(
+            "/api/v1/kpis/intervals", params=params, headers={"Authorization": f"Bearer {raw}"}
+        )
+    assert response.status_code == 422 and list(response.json()["errors"]) == [field]
