@@ -9,6 +9,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -33,6 +34,13 @@ def _storable_text(value: str) -> str:
     return value
 
 
+def _iso_text(value: Any) -> Any:
+    """The contract's times are ISO 8601 text; a bare number (a Unix time?) is refused."""
+    if not isinstance(value, str | datetime):
+        raise ValueError("must be an ISO 8601 time with its UTC offset, as text")
+    return value
+
+
 def _storable_time(value: datetime) -> datetime:
     if (problem := time_problem(value)) is not None:
         raise ValueError(problem)
@@ -47,7 +55,7 @@ EventId = Annotated[str, _ID, _STORABLE]
 CallId = Annotated[str, _ID, _STORABLE]
 QueueName = Annotated[str, _QUEUE, _STORABLE]
 AgentCode = Annotated[str, _AGENT, _STORABLE]
-Timestamp = Annotated[AwareDatetime, AfterValidator(_storable_time)]
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_storable_time)]
 
 
 class _EventBase(BaseModel):

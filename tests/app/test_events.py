@@ -133,11 +133,14 @@ def test_one_bad_event_stores_nothing_and_is_named(
     events[3] = {**events[3], "ts": "2026-12-01T09:00:30"}  # no offset
     events[8] = {**events[8], "state": "asleep"}
     del events[9]["agent"]
+    events[5] = {**events[5], "ts": 1796108430}  # a Unix time, not ISO 8601 text
     with closing(TestClient(app)) as client:  # no lifespan: it disposes the engine
         response = post(client, raw, events)
         assert response.status_code == 422
         named = {(e["index"], e["field"]) for e in response.json()["errors"]}
-        assert named == {(3, "ts"), (8, "state"), (9, "agent")}
+        assert named == {(3, "ts"), (8, "state"), (9, "agent"), (5, "ts")}
+        unix = next(e for e in response.json()["errors"] if e["index"] == 5)
+        assert "ISO 8601" in unix["message"]
         assert post(client, raw, {"id": "x"}).status_code == 422
         too_many = [events[0]] * 10_001
         assert "10000" in post(client, raw, too_many).json()["errors"][0]["message"]
