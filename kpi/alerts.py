@@ -41,7 +41,13 @@ class AlertRules:
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    """One raised alert: subject is a queue (None: all queues) or an agent."""
+    """One raised alert: subject is a queue (None: all queues) or an agent.
+
+    kind (the rule) with subject, value and limit is all an alert says: the app words it
+    from them in the reader's language. message is the same in English, for logs and tests.
+    value/limit: service level and its target (0..1), calls waiting and the limit, the
+    longest wait and the limit (seconds), minutes out of adherence and the limit.
+    """
 
     key: str
     kind: AlertKind

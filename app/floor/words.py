@@ -1,11 +1,15 @@
-"""How the Floor names agent states and scheduled activities (translated when shown)."""
+"""How the Floor names agent states, scheduled activities and alerts (translated when shown)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from app.i18n import N_, _
+from babel.numbers import format_decimal, format_percent
+
+from app.i18n import N_, _, current_locale
+from kpi.alerts import AlertKind
 
 STATE_LABELS = {
     "logged_out": N_("Logged out"),
@@ -43,6 +47,56 @@ def hours_text(hours: float) -> str:
     return _("%(n)g h") % {"n": hours}
 
 
+class StoredAlert(Protocol):
+    """What an alert's words are made of: its rule (kind), subject and figures."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def subject(self) -> str | None: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def limit(self) -> float: ...
+    @property
+    def message(self) -> str: ...
+
+
+def alert_text(alert: StoredAlert) -> str:
+    """The alert in the current language, from its rule and figures (numbers as the locale
+    writes them); the stored English text for a rule this version does not know."""
+    locale = current_locale.get()
+
+    def number(n: float, pattern: str = "#,##0.##") -> str:
+        return format_decimal(n, pattern, locale=locale)
+
+    if alert.subject is None:
+        queue = _("all queues")
+    else:
+        queue = _("queue %(queue)s") % {"queue": alert.subject}
+    value, limit = alert.value, alert.limit
+    match alert.kind:
+        case AlertKind.SERVICE_LEVEL:
+            text = _("%(queue)s: service level %(value)s this interval, target %(limit)s")
+            figures = {
+                "value": format_percent(value, locale=locale),
+                "limit": format_percent(limit, locale=locale),
+            }
+        case AlertKind.CALLS_WAITING:
+            text = _("%(queue)s: %(value)s calls waiting, limit %(limit)s")
+            figures = {"value": number(value, "#,##0"), "limit": number(limit)}
+        case AlertKind.LONGEST_WAIT:
+            text = _("%(queue)s: a call has waited %(value)s s, limit %(limit)s s")
+            figures = {"value": number(value, "#,##0"), "limit": number(limit)}
+        case AlertKind.OUT_OF_ADHERENCE:
+            text = _("%(agent)s: out of adherence for %(value)s min, limit %(limit)s min")
+            figures = {"value": number(value, "#,##0"), "limit": number(limit)}
+            return text % ({"agent": alert.subject or "?"} | figures)
+        case _:
+            return alert.message
+    return text % ({"queue": queue} | figures)
+
+
 def unit_texts(timezone: str) -> dict[str, Callable[..., str]]:
     """The Floor templates' formatters, translated once per render (2,000 rows use them)."""
     minute, second = _("%(n)d min"), _("%(n).0f s")
@@ -56,4 +110,5 @@ def unit_texts(timezone: str) -> dict[str, Callable[..., str]]:
         "clock": lambda moment: moment.astimezone(zone).strftime("%H:%M"),
         "state_name": states.__getitem__,
         "activity_name": activities.__getitem__,
+        "alert_text": alert_text,
     }

@@ -9,8 +9,10 @@ from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import i18n
 from app.events.service import calls_between, states_between
 from app.floor import alert_store, service
+from app.floor.words import alert_text
 from app.models import AuditEntry, FloorAlert, Site, User
 from kpi.adherence import Activity
 from kpi.alerts import Alert, AlertKind
@@ -154,3 +156,44 @@ def test_a_key_stored_meanwhile_by_another_render_is_reused(
 
 def floor_alert(key: str) -> Alert:
     return Alert(key, AlertKind.OUT_OF_ADHERENCE, "A003", 5.0, 3.0, "A003: out of adherence")
+
+
+def test_stored_alerts_are_worded_from_their_rule_and_figures_in_the_readers_language(
+    db: Session, center: Center
+) -> None:
+    raised = [
+        Alert("sl", AlertKind.SERVICE_LEVEL, None, 0.25, 0.8, "all queues: SL 25%, target 80%"),
+        Alert("cw", AlertKind.CALLS_WAITING, "Retail", 1234, 5, "queue Retail: 1234 calls"),
+        Alert("lw", AlertKind.LONGEST_WAIT, "Retail", 300.4, 60.5, "queue Retail: 300 s"),
+        Alert("oa", AlertKind.OUT_OF_ADHERENCE, "A003", 12.6, 5, "A003: 13 min"),
+    ]
+    rows = alert_store.sync_alerts(db, site_id=center.site_id, alerts=raised, now=NOW)
+    old = FloorAlert(site_id=center.site_id, key="old", kind="", subject=None, value=1, limit=0)
+    old.message, old.first_seen_at, old.last_seen_at = "an alert from before", NOW, NOW
+    db.add(old)
+    db.flush()
+    db.expire_all()
+    stored = {row.key: row for row in db.scalars(select(FloorAlert))}
+    assert {row.key for row in rows} == {"sl", "cw", "lw", "oa"}
+
+    def worded(locale: str) -> dict[str, str]:
+        token = i18n.current_locale.set(locale)
+        try:
+            return {key: alert_text(row) for key, row in stored.items()}
+        finally:
+            i18n.current_locale.reset(token)
+
+    assert worded("en") == {
+        "sl": "all queues: service level 25% this interval, target 80%",
+        "cw": "queue Retail: 1,234 calls waiting, limit 5",
+        "lw": "queue Retail: a call has waited 300 s, limit 60.5 s",
+        "oa": "A003: out of adherence for 13 min, limit 5 min",
+        "old": "an alert from before",
+    }
+    assert worded("ru") == {
+        "sl": "все очереди: уровень обслуживания в этом интервале 25\xa0%, цель 80\xa0%",
+        "cw": "очередь Retail: ожидающих звонков — 1\xa0234, допустимо 5",
+        "lw": "очередь Retail: звонок ждёт 300 с, допустимо 60,5 с",
+        "oa": "A003: вне графика 13 мин, допустимо 5 мин",
+        "old": "an alert from before",
+    }

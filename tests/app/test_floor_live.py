@@ -21,7 +21,7 @@ from app.events import tokens
 from app.floor import broadcast
 from app.floor.broadcast import Broadcaster, floor_stream
 from app.floor.hub import MIN_GAP_SECONDS, View, hub_of
-from app.models import AuditEntry, FloorAlert, Site
+from app.models import AuditEntry, FloorAlert, Site, User
 from tests.app.conftest import Center
 from tests.app.floor_setup import morning_events, publish_break, store
 
@@ -88,6 +88,47 @@ def test_out_of_adherence_shows_and_is_acknowledged_from_the_screen(
     assert client.post("/floor/alerts/999999/acknowledge").status_code == 404
     client.headers.pop("X-CSRF-Token")
     assert client.post(f"/floor/alerts/{alert.id}/acknowledge").status_code in (400, 403)
+
+
+def test_an_alert_is_worded_in_each_supervisors_language_with_its_figures(
+    app: FastAPI, db: Session, center: Center, as_role: Callable[[str], TestClient]
+) -> None:
+    site = db.get(Site, center.site_id)
+    assert site is not None
+    t0 = utcnow() - timedelta(minutes=220)  # the break began ten minutes ago
+    store(db, site, morning_events(t0))
+    publish_break(db, site, center.agent_id, t0, t0.astimezone(ZoneInfo(site.timezone)).date())
+    now = utcnow()
+    old = FloorAlert(  # stored before alerts had their rule: only its English text
+        site_id=site.id,
+        key="old",
+        kind="",
+        subject="Retail",
+        message="Retail: an alert from before",
+        value=3,
+        limit=2,
+        first_seen_at=now - timedelta(hours=1),
+        last_seen_at=now - timedelta(hours=1),
+        cleared_at=now - timedelta(minutes=30),
+    )
+    db.add(old)
+    supervisor = db.get(User, center.users["supervisor"])
+    assert supervisor is not None
+    supervisor.locale = "ru"
+    db.commit()
+    russian = as_role("supervisor")
+    hub_of(app).snapshot(site.id, record=True)
+    alert = db.scalars(select(FloorAlert).where(FloorAlert.subject == "A003")).one()
+    minutes, limit = round(alert.value), f"{alert.limit:g}".replace(".", ",")
+    shown = russian.get(f"/floor/alerts?site_id={site.id}").text
+    worded = f"A003: вне графика {minutes} мин, допустимо {limit} мин"
+    assert shown.count(worded) == 2  # on now, and in the history
+    assert "out of adherence" not in shown
+    assert "Retail: an alert from before" in shown
+    russian.post("/language", data={"locale": "en", "next": "/floor"})
+    shown = russian.get(f"/floor/alerts?site_id={site.id}").text
+    assert f"A003: out of adherence for {minutes} min, limit {alert.limit:g} min" in shown
+    assert "вне графика" not in shown and "Retail: an alert from before" in shown
 
 
 def test_units_are_in_the_watchers_language(

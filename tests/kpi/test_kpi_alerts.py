@@ -118,3 +118,23 @@ def test_evaluate_alerts_combines_queues_and_agents() -> None:
         (AlertKind.OUT_OF_ADHERENCE, "DANA"),
     ]
     assert all(alert.message for alert in evaluate_alerts(board, rules, adherence))
+
+
+def test_each_alert_carries_its_rule_and_figures_which_its_english_text_states() -> None:
+    board = live_board(CALLS, now=s(600), tz=TZ)
+    rules = AlertRules(max_calls_waiting=1, max_longest_wait_seconds=450)
+    found = [(a.kind, a.subject, a.value, a.limit, a.message) for a in queue_alerts(board, rules)]
+    assert found[:3] == [
+        (AlertKind.SERVICE_LEVEL, "PS", 0.25, 0.8,
+         "queue PS: service level 25% this interval, target 80%"),
+        (AlertKind.CALLS_WAITING, "PS", 2, 1, "queue PS: 2 calls waiting, limit 1"),
+        (AlertKind.LONGEST_WAIT, "PS", 500, 450, "queue PS: a call has waited 500 s, limit 450 s"),
+    ]  # fmt: skip
+    assert found[3][1:4] == (None, 0.4, 0.8) and found[3][4].startswith("all queues: ")
+    schedule = [ScheduledActivity("DANA", Activity.PHONE, s(0), s(3600))]
+    adherence = agent_adherence(schedule, [], start=s(0), end=s(1500))
+    (dana,) = adherence_alerts(adherence, AlertRules(max_out_of_adherence_minutes=7.5), now=s(1500))
+    assert (dana.kind, dana.subject, dana.value, dana.limit, dana.message) == (
+        AlertKind.OUT_OF_ADHERENCE, "DANA", 25, 7.5,
+        "DANA: out of adherence for 25 min, limit 7.5 min",
+    )  # fmt: skip
