@@ -6,11 +6,11 @@ bad lines comes back 422 listing each (line, column, reason).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Annotated, Any, Protocol
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile  # what request.form() gives, not FastAPI's
@@ -52,6 +52,20 @@ async def read_upload(request: Request, *, max_part_size: int = PART_BYTES) -> U
     fields = {name: value for name, value in form.multi_items() if isinstance(value, str)}
     await form.close()
     return Upload(fields, (chosen.filename or "") if chosen else "", content)
+
+
+def uploaded(max_part_size: int = PART_BYTES) -> Callable[[Request], Awaitable[Upload]]:
+    """A dependency giving the posted upload, read on the event loop, so the handler taking it
+    stays a plain `def` and does its database work in the threadpool."""
+
+    async def posted_upload(request: Request) -> Upload:
+        return await read_upload(request, max_part_size=max_part_size)
+
+    return posted_upload
+
+
+# An upload page's posted form and file; put it after the role guard so the guard runs first.
+Uploaded = Annotated[Upload, Depends(uploaded())]
 
 
 def upload_sites(db: Session, user: User, site_id: int | None) -> dict[str, Any]:

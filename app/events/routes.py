@@ -12,15 +12,16 @@ from sqlalchemy.orm import Session
 from app.auth.guards import Db, allow
 from app.events import tokens
 from app.events.imports import MAX_UPLOAD_BYTES, import_cdr
-from app.forms import Form
+from app.forms import Form, Posted
 from app.i18n import _
 from app.models import ApiToken, Role, Site, User
-from app.uploads import import_result, missing_file, read_upload, upload_sites
+from app.uploads import Upload, import_result, missing_file, upload_sites, uploaded
 from app.web import STAFF, redirect, render
 
 router = APIRouter()
 Admin = Annotated[User, Depends(allow(Role.ADMIN))]
 Staff = Annotated[User, Depends(allow(*STAFF))]
+CdrUpload = Annotated[Upload, Depends(uploaded(MAX_UPLOAD_BYTES))]  # call logs run large
 
 
 def _tokens_page(request: Request, db: Session, status_code: int = 200, **extra: Any) -> Response:
@@ -43,8 +44,8 @@ def api_tokens(request: Request, db: Db, user: Admin) -> Response:
 
 
 @router.post("/admin/api-tokens", name="api_token_create")
-async def api_token_create(request: Request, db: Db, user: Admin) -> Response:
-    form = Form(await request.form())
+def api_token_create(request: Request, db: Db, user: Admin, posted: Posted) -> Response:
+    form = Form(posted)
     label = form.text("label")
     site_id = form.values.get("site_id", "")
     site = db.get(Site, int(site_id)) if site_id.isdigit() else None
@@ -72,8 +73,7 @@ def cdr_import_page(request: Request, db: Db, user: Staff, site_id: int | None =
 
 
 @router.post("/calls/import", name="cdr_import_submit")
-async def cdr_import_submit(request: Request, db: Db, user: Staff) -> Response:
-    upload = await read_upload(request, max_part_size=MAX_UPLOAD_BYTES)
+def cdr_import_submit(request: Request, db: Db, user: Staff, upload: CdrUpload) -> Response:
     choice = upload.site_choice(db, user)
     context = {"sites": choice.sites, "site": choice.site}
     if not upload.filename:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.auth.guards import Db, allow
 from app.auth.scope import id_param, sites_and_teams
 from app.db import utcnow
-from app.forms import Form
+from app.forms import Form, Posted
 from app.i18n import _
 from app.models import Job, JobStatus, Queue, Site, User
 from app.planning import service
@@ -34,7 +34,7 @@ from app.planning.importer import INTERVAL_CHOICES, import_history
 from app.planning.jobs import forecast_job, history_job, history_job_under_way
 from app.planning.requirement import Targets
 from app.shifts.timeconv import week_start
-from app.uploads import import_result, missing_file, read_upload, upload_sites
+from app.uploads import Uploaded, import_result, missing_file, upload_sites
 from app.web import STAFF, is_htmx, redirect, render
 
 router = APIRouter()
@@ -155,8 +155,7 @@ def requirement(request: Request, db: Db, user: Planner) -> Response:
 
 
 @router.post("/planning/forecast", name="planning_forecast")
-async def forecast(request: Request, db: Db, user: Planner) -> Response:
-    values = await request.form()
+def forecast(request: Request, db: Db, user: Planner, values: Posted) -> Response:
     _choose(db, user, values, strict=True)  # never a job for a site not chosen
     template = "planning/_requirement.html" if is_htmx(request) else "planning/page.html"
     return _plan(request, db, user, values, template, ask_forecast=True)
@@ -182,8 +181,7 @@ def export(request: Request, db: Db, user: Planner) -> Response:
 
 
 @router.post("/planning/save", name="planning_save")
-async def save(request: Request, db: Db, user: Planner) -> Response:
-    values = await request.form()
+def save(request: Request, db: Db, user: Planner, values: Posted) -> Response:
     choice = _choose(db, user, values, strict=True)  # never save to a site not chosen
     targets = read_targets(Form(values))
     if targets is None:
@@ -231,8 +229,8 @@ def _rebuild_context(
 
 
 @router.post("/planning/history/rebuild", name="planning_history_rebuild")
-async def history_rebuild(request: Request, db: Db, user: Planner) -> Response:
-    form = Form(await request.form())
+def history_rebuild(request: Request, db: Db, user: Planner, posted: Posted) -> Response:
+    form = Form(posted)
     site = _choose(db, user, form.values, strict=True).site  # never a site not chosen
     days = read_rebuild_days(form)
     job = history_job(db, user=user, site=site, first=days[0], last=days[1]) if days else None
@@ -245,8 +243,7 @@ async def history_rebuild(request: Request, db: Db, user: Planner) -> Response:
 
 
 @router.post("/planning/history", name="planning_history_submit")
-async def history_submit(request: Request, db: Db, user: Planner) -> Response:
-    upload = await read_upload(request)
+def history_submit(request: Request, db: Db, user: Planner, upload: Uploaded) -> Response:
     choice = upload.site_choice(db, user)
     interval = _number(upload.fields.get("interval_minutes")) or 0
     context = {"sites": choice.sites, "site": choice.site, "intervals": INTERVAL_CHOICES}

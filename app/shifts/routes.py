@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 from app.auth.guards import Db, allow
 from app.auth.scope import site_scope, sites_and_teams
 from app.db import utcnow
-from app.forms import Form
+from app.forms import Form, Posted
 from app.i18n import _
 from app.models import Agent, Role, Site, User
 from app.shifts import service
 from app.shifts.importer import import_schedule
 from app.shifts.timeconv import parse_clock, week_start
-from app.uploads import import_result, missing_file, read_upload, upload_sites
+from app.uploads import Uploaded, import_result, missing_file, upload_sites
 from app.web import STAFF, render
 
 router = APIRouter()
@@ -99,9 +99,11 @@ def cell_edit(request: Request, db: Db, user: Staff, agent_id: int, day: date) -
 
 
 @router.post("/shifts/cell/{agent_id}/{day}", name="shift_cell_save")
-async def cell_save(request: Request, db: Db, user: Staff, agent_id: int, day: date) -> Response:
+def cell_save(
+    request: Request, db: Db, user: Staff, agent_id: int, day: date, posted: Posted
+) -> Response:
     agent, site = _agent_in_scope(db, user, agent_id)
-    form = Form(await request.form())
+    form = Form(posted)
     try:
         start, end = (
             parse_clock(form.values.get("start", "")),
@@ -139,8 +141,7 @@ def import_page(request: Request, db: Db, user: Staff, site_id: int | None = Non
 
 
 @router.post("/shifts/import", name="shift_import_submit")
-async def import_submit(request: Request, db: Db, user: Staff) -> Response:
-    upload = await read_upload(request)
+def import_submit(request: Request, db: Db, user: Staff, upload: Uploaded) -> Response:
     choice = upload.site_choice(db, user)
     context = {"sites": choice.sites, "site": choice.site}
     if not upload.filename:
