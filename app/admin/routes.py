@@ -14,7 +14,7 @@ from app.admin.resources import Resource
 from app.admin.specs import RESOURCES
 from app.auth.guards import Db, RoleGuard
 from app.auth.scope import site_scope
-from app.forms import Form
+from app.forms import Form, Posted
 from app.i18n import _
 from app.models import Queue, Site, User
 from app.web import is_htmx, redirect, render
@@ -60,8 +60,10 @@ def _add_routes(resource: Resource) -> None:
         ctx = _context(db, resource, user, rows=rows, values={}, errors={}, marked_only=marked)
         return render(request, "admin/page.html", ctx)
 
-    async def create(request: Request, db: Db, user: User = Depends(editor)) -> Response:
-        form = Form(await request.form())
+    def create(
+        request: Request, db: Db, user: User = Depends(editor), *, posted: Posted
+    ) -> Response:
+        form = Form(posted)
         obj = svc.create_row(db, resource, user, form)
         if obj is None:
             ctx = _context(
@@ -85,11 +87,11 @@ def _add_routes(resource: Resource) -> None:
         ctx = _context(db, resource, user, row=obj, values=resource.form_values(obj), errors={})
         return render(request, "admin/_row_form.html", ctx)
 
-    async def update(
-        request: Request, db: Db, row_id: int, user: User = Depends(editor)
+    def update(
+        request: Request, db: Db, row_id: int, user: User = Depends(editor), *, posted: Posted
     ) -> Response:
         obj = _row_or_404(db, resource, user, row_id)
-        form = Form(await request.form())
+        form = Form(posted)
         if not svc.update_row(db, resource, user, obj, form):
             ctx = _context(db, resource, user, row=obj, values=form.values, errors=form.errors)
             return render(request, "admin/_row_form.html", ctx, status_code=422)
@@ -97,11 +99,11 @@ def _add_routes(resource: Resource) -> None:
         obj = _row_or_404(db, resource, user, row_id)
         return render(request, "admin/_row.html", _context(db, resource, user, row=obj))
 
-    async def activate(
-        request: Request, db: Db, row_id: int, user: User = Depends(editor)
+    def activate(
+        request: Request, db: Db, row_id: int, user: User = Depends(editor), *, posted: Posted
     ) -> Response:
         obj = _row_or_404(db, resource, user, row_id)
-        active = Form(await request.form()).checkbox("active")
+        active = Form(posted).checkbox("active")
         refusal = svc.set_active(db, resource, user, obj, active)
         ctx = _context(db, resource, user, row=obj, refusal=refusal)
         return render(request, "admin/_row.html", ctx, status_code=422 if refusal else 200)

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from app.auth.guards import Db, allow
 from app.break_moves import service
 from app.db import utcnow
-from app.forms import Form
+from app.forms import Form, Posted
 from app.models import User
 from app.web import STAFF, answer_decision, render
 
@@ -25,12 +25,12 @@ def requests_page(request: Request, db: Db, user: Staff) -> Response:
 
 
 @router.post("/{request_id}", name="break_request_decide")
-async def decide(request: Request, db: Db, user: Staff, request_id: int) -> Response:
+def decide(request: Request, db: Db, user: Staff, request_id: int, posted: Posted) -> Response:
     """Approve (`decision=approve`) or refuse, with an optional note; answers the row."""
     row = service.request_in_reach(db, user=user, request_id=request_id)
     if row is None:
         raise HTTPException(404)
-    form = Form(await request.form())
+    form = Form(posted)
     decision = form.choice("decision", ["approve", "refuse"])
     if not form.ok:
         refusal: str | None = form.errors["decision"]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.auth.guards import Db, allow
 from app.auth.scope import id_param, sites_and_teams
 from app.break_rules import forms, service
-from app.forms import Form
+from app.forms import Form, Posted
 from app.i18n import _
 from app.models import BreakPolicy, BreakRule, BreakType, Site, Team, User
 from app.web import STAFF, flash, is_htmx, redirect, render
@@ -149,8 +149,8 @@ def _owned(db: Session, model: type[BreakType] | type[BreakRule], row_id: int, s
 
 
 @router.post("/types", name="break_type_create")
-async def type_create(request: Request, db: Db, user: Staff) -> Response:
-    form = Form(await request.form())
+def type_create(request: Request, db: Db, user: Staff, posted: Posted) -> Response:
+    form = Form(posted)
     _sites, site, _teams, team = _scope(db, user, *_form_ids(form), strict=True)
     values = forms.read_type(form, db, site, None)
     if not form.ok:
@@ -163,8 +163,8 @@ async def type_create(request: Request, db: Db, user: Staff) -> Response:
 
 
 @router.post("/types/{type_id}", name="break_type_update")
-async def type_update(request: Request, db: Db, user: Staff, type_id: int) -> Response:
-    form = Form(await request.form())
+def type_update(request: Request, db: Db, user: Staff, type_id: int, posted: Posted) -> Response:
+    form = Form(posted)
     _sites, site, _teams, team = _scope(db, user, *_form_ids(form), strict=True)
     obj = _owned(db, BreakType, type_id, site)
     values = forms.read_type(form, db, site, obj)
@@ -178,8 +178,8 @@ async def type_update(request: Request, db: Db, user: Staff, type_id: int) -> Re
 
 
 @router.post("/types/{type_id}/active", name="break_type_active")
-async def type_active(request: Request, db: Db, user: Staff, type_id: int) -> Response:
-    form = Form(await request.form())
+def type_active(request: Request, db: Db, user: Staff, type_id: int, posted: Posted) -> Response:
+    form = Form(posted)
     _sites, site, _teams, team = _scope(db, user, *_form_ids(form), strict=True)
     obj = _owned(db, BreakType, type_id, site)
     refusal = service.set_type_active(db, user=user, obj=obj, active=form.checkbox("active"))
@@ -191,8 +191,8 @@ async def type_active(request: Request, db: Db, user: Staff, type_id: int) -> Re
 
 
 @router.post("/rules", name="break_rule_create")
-async def rule_create(request: Request, db: Db, user: Staff) -> Response:
-    form = Form(await request.form())
+def rule_create(request: Request, db: Db, user: Staff, posted: Posted) -> Response:
+    form = Form(posted)
     _sites, site, _teams, team = _scope(db, user, *_form_ids(form), strict=True)
     values = forms.read_rule(form, db, site, team, None)
     if not form.ok:
@@ -205,8 +205,8 @@ async def rule_create(request: Request, db: Db, user: Staff) -> Response:
 
 
 @router.post("/rules/{rule_id}", name="break_rule_update")
-async def rule_update(request: Request, db: Db, user: Staff, rule_id: int) -> Response:
-    form = Form(await request.form())
+def rule_update(request: Request, db: Db, user: Staff, rule_id: int, posted: Posted) -> Response:
+    form = Form(posted)
     _sites, site, _teams, team = _scope(db, user, *_form_ids(form), strict=True)
     obj = _owned(db, BreakRule, rule_id, site)
     values = forms.read_rule(form, db, site, team, obj)
@@ -220,16 +220,16 @@ async def rule_update(request: Request, db: Db, user: Staff, rule_id: int) -> Re
 
 
 @router.post("/rules/{rule_id}/delete", name="break_rule_delete")
-async def rule_delete(request: Request, db: Db, user: Staff, rule_id: int) -> Response:
-    form = Form(await request.form())
+def rule_delete(request: Request, db: Db, user: Staff, rule_id: int, posted: Posted) -> Response:
+    form = Form(posted)
     _sites, site, _teams, team = _scope(db, user, *_form_ids(form), strict=True)
     service.remove(db, user=user, obj=_owned(db, BreakRule, rule_id, site))
     return _answer(request, db, user, "rules", site, team)
 
 
 @router.post("/policy", name="break_policy_save")
-async def policy_save(request: Request, db: Db, user: Staff) -> Response:
-    form = Form(await request.form())
+def policy_save(request: Request, db: Db, user: Staff, posted: Posted) -> Response:
+    form = Form(posted)
     _sites, site, _teams, team = _scope(db, user, *_form_ids(form), strict=True)
     values = forms.read_policy(form)
     if not form.ok:
@@ -245,8 +245,8 @@ async def policy_save(request: Request, db: Db, user: Staff) -> Response:
 
 
 @router.post("/policy/delete", name="break_policy_delete")
-async def policy_delete(request: Request, db: Db, user: Staff) -> Response:
-    form = Form(await request.form())
+def policy_delete(request: Request, db: Db, user: Staff, posted: Posted) -> Response:
+    form = Form(posted)
     _sites, site, _teams, team = _scope(db, user, *_form_ids(form), strict=True)
     policy = service.policy_of(db, site=site, team=team) if team else None
     if policy is not None:  # only a team's override can go; the site keeps its own

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from app.auth.guards import Db, allow
 from app.auth.scope import SiteChoice, site_scope, sites_and_teams
@@ -18,7 +19,7 @@ from app.breaks.instance import TeamDay
 from app.breaks.timeline import timeline_of
 from app.breaks.words import Reason, reasons_of
 from app.db import utcnow
-from app.forms import Form
+from app.forms import Form, Posted
 from app.i18n import _
 from app.jobs.service import enqueue
 from app.models import Agent, PlannedBreak, Shift, Site, Team, User
@@ -143,9 +144,9 @@ def lane(request: Request, db: Db, user: Staff, shift_id: int) -> Response:
 
 
 @router.post("/breaks/{break_id}/move", name="breaks_move")
-async def move(request: Request, db: Db, user: Staff, break_id: int) -> Response:
+def move(request: Request, db: Db, user: Staff, break_id: int, posted: Posted) -> Response:
     row, shift, agent = _break_in_scope(db, user, break_id)
-    form = Form(await request.form())
+    form = Form(posted)
     value = form.values.get("start", "")
     try:
         clock = parse_clock(value)
@@ -172,8 +173,8 @@ async def move(request: Request, db: Db, user: Staff, break_id: int) -> Response
     return _lane(request, db, agent, shift, headers={"HX-Trigger": "breaksChanged"})
 
 
-async def _chosen(request: Request, db: Session, user: User) -> TeamDay:
-    form = Form(await request.form())
+def _chosen(request: Request, db: Session, user: User, posted: FormData) -> TeamDay:
+    form = Form(posted)
     site_id = form.integer("site_id", minimum=1)
     team_id = form.integer("team_id", minimum=1)
     try:
@@ -185,8 +186,8 @@ async def _chosen(request: Request, db: Session, user: User) -> TeamDay:
 
 
 @router.post("/breaks/optimise", name="breaks_optimise")
-async def optimise(request: Request, db: Db, user: Staff) -> Response:
-    team_day = await _chosen(request, db, user)
+def optimise(request: Request, db: Db, user: Staff, posted: Posted) -> Response:
+    team_day = _chosen(request, db, user, posted)
     replan = request.query_params.get("replan") == "1"
     under_way = service.job_under_way(db, team_day=team_day)
     if under_way is not None:  # two plans written at once would undo each other
@@ -204,8 +205,8 @@ async def optimise(request: Request, db: Db, user: Staff) -> Response:
 
 
 @router.post("/breaks/publish", name="breaks_publish")
-async def publish(request: Request, db: Db, user: Staff) -> Response:
-    team_day = await _chosen(request, db, user)
+def publish(request: Request, db: Db, user: Staff, posted: Posted) -> Response:
+    team_day = _chosen(request, db, user, posted)
     count = service.publish(db, user=user, team_day=team_day)
     url = str(request.url_for("breaks_page")) + (
         f"?site_id={team_day.site.id}&team_id={team_day.team.id}&day={team_day.day.isoformat()}"

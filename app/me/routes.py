@@ -13,7 +13,7 @@ from app.auth.guards import Db, allow
 from app.break_moves import service as moves
 from app.break_moves.findings import describe
 from app.db import utcnow
-from app.forms import Form
+from app.forms import Form, Posted
 from app.i18n import _
 from app.me import day as day_service
 from app.me import feed
@@ -60,8 +60,8 @@ def my_day_now(request: Request, db: Db, user: Operator) -> Response:
 
 
 @router.post("/day/seen", name="my_day_seen")
-async def my_day_seen(request: Request, db: Db, user: Operator) -> Response:
-    form = Form(await request.form())
+def my_day_seen(request: Request, db: Db, user: Operator, posted: Posted) -> Response:
+    form = Form(posted)
     raw = form.values.get("shift_id", "")
     shift = db.get(Shift, int(raw)) if raw.isdigit() else None
     view = day_service.load_day(db, user=user, now=utcnow())
@@ -75,8 +75,8 @@ async def my_day_seen(request: Request, db: Db, user: Operator) -> Response:
 
 
 @router.post("/breaks/move", name="break_move_ask")
-async def ask_move(request: Request, db: Db, user: Operator) -> Response:
-    form = Form(await request.form())
+def ask_move(request: Request, db: Db, user: Operator, posted: Posted) -> Response:
+    form = Form(posted)
     asked = moves.ask(
         db,
         user=user,

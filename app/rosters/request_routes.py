@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.guards import Db, allow
 from app.db import utcnow
-from app.forms import Form
+from app.forms import Form, Posted
 from app.i18n import _
 from app.me import feed
 from app.models import Agent, Role, Site, User
@@ -35,12 +35,14 @@ def requests_page(request: Request, db: Db, user: Staff) -> Response:
 
 
 @router.post("/rosters/requests/{kind}/{request_id}", name="roster_request_decide")
-async def decide(request: Request, db: Db, user: Staff, kind: str, request_id: int) -> Response:
+def decide(
+    request: Request, db: Db, user: Staff, kind: str, request_id: int, posted: Posted
+) -> Response:
     """Approve (`decision=approve`) or refuse, with an optional note; answers the row."""
     row = service.request_in_reach(db, user=user, kind=kind, request_id=request_id)
     if kind not in KINDS or row is None:
         raise HTTPException(404)
-    form = Form(await request.form())
+    form = Form(posted)
     decision = form.choice("decision", ["approve", "refuse"])
     refusal = form.errors.get("decision") or service.decide(
         db,
@@ -107,8 +109,8 @@ def my_schedule(request: Request, db: Db, user: Operator) -> Response:
 
 
 @router.post("/me/schedule/time-off", name="my_time_off_ask")
-async def ask_time_off(request: Request, db: Db, user: Operator) -> Response:
-    form = Form(await request.form())
+def ask_time_off(request: Request, db: Db, user: Operator, posted: Posted) -> Response:
+    form = Form(posted)
     context = _schedule(request, db, user)
     asked = service.ask_time_off(
         db,
@@ -123,8 +125,8 @@ async def ask_time_off(request: Request, db: Db, user: Operator) -> Response:
 
 
 @router.post("/me/schedule/swap", name="my_swap_ask")
-async def ask_swap(request: Request, db: Db, user: Operator) -> Response:
-    form = Form(await request.form())
+def ask_swap(request: Request, db: Db, user: Operator, posted: Posted) -> Response:
+    form = Form(posted)
     context = _schedule(request, db, user)
     asked = service.ask_swap(
         db,

@@ -10,11 +10,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from app.auth.guards import Db, allow
 from app.auth.scope import SiteChoice, site_scope, sites_and_teams
 from app.db import utcnow
-from app.forms import Form
+from app.forms import Form, Posted
 from app.i18n import _
 from app.jobs.service import enqueue
 from app.models import Agent, RosterStatus, RosterVersion, ShiftTemplate, User
@@ -176,14 +177,14 @@ def cell(
 
 
 @router.post("/{version_id}/cell/{agent_id}/{day}", name="rosters_cell_save")
-async def cell_save(
-    request: Request, db: Db, user: Staff, version_id: int, agent_id: int, day: date
+def cell_save(
+    request: Request, db: Db, user: Staff, version_id: int, agent_id: int, day: date, posted: Posted
 ) -> Response:
     version, week = _version_in_scope(db, user, version_id)
     agent = _agent_of(week, agent_id)
     if version.status != RosterStatus.DRAFT.value or day not in week.days:
         raise HTTPException(404)  # only drafts are edited; a published week is copied first
-    form = Form(await request.form())
+    form = Form(posted)
     options = {str(t.id): t for t in week.templates}
     chosen = form.choice("shift", ["off", *options])
     if not form.ok:
@@ -229,8 +230,8 @@ async def cell_save(
     )
 
 
-async def _chosen_week(request: Request, db: Session, user: User) -> TeamWeek:
-    form = Form(await request.form())
+def _chosen_week(request: Request, db: Session, user: User, posted: FormData) -> TeamWeek:
+    form = Form(posted)
     site_id = form.integer("site_id", minimum=1)
     team_id = form.integer("team_id", minimum=1)
     try:
@@ -244,8 +245,8 @@ async def _chosen_week(request: Request, db: Session, user: User) -> TeamWeek:
 
 
 @router.post("/generate", name="rosters_generate")
-async def generate(request: Request, db: Db, user: Staff) -> Response:
-    week = await _chosen_week(request, db, user)
+def generate(request: Request, db: Db, user: Staff, posted: Posted) -> Response:
+    week = _chosen_week(request, db, user, posted)
     under_way = service.job_under_way(db, week=week)
     if under_way is not None:  # one generation of a team-week at a time
         return render(request, "jobs/_job_status.html", {"job": under_way, "ended": False})
