@@ -22,8 +22,12 @@ def test_manager_changes_period_and_dimension_and_downloads_csv(
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
     expect(page).to_have_url(re.compile(r"/reports$"))
     # Other browser tests add sites of their own: the demo's history is at Moscow.
-    page.get_by_label("Site", exact=True).select_option(label="Moscow")
-    expect(page).to_have_url(re.compile(r"site_id="))
+    # Moscow may be the first site by name already, and then choosing it changes nothing.
+    site = page.get_by_label("Site", exact=True)
+    if site.locator("option:checked").inner_text() != "Moscow":
+        site.select_option(label="Moscow")
+        expect(page).to_have_url(re.compile(r"site_id="))
+    expect(site.locator("option:checked")).to_have_text("Moscow")
     table = page.locator("#report-table")
     expect(table.locator("tbody tr").first).to_be_visible()
     expect(table).to_contain_text("Retail")  # by queue, per week: the demo's history
