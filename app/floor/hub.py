@@ -223,7 +223,7 @@ class FloorHub:
             "quiet_minutes": service.QUIET_MINUTES,
             "state_labels": STATE_LABELS,
             "activity_labels": ACTIVITY_LABELS,
-        } | unit_texts(floor.site.timezone)
+        } | unit_texts(floor.site.timezone, names={a.code: a.name for a in floor.agents})
 
     def _render(self, template: str, snapshot: Snapshot, view: View) -> Markup:
         token = i18n.current_locale.set(view.locale)

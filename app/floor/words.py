@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -62,9 +63,10 @@ class StoredAlert(Protocol):
     def message(self) -> str: ...
 
 
-def alert_text(alert: StoredAlert) -> str:
+def alert_text(alert: StoredAlert, names: Mapping[str, str] | None = None) -> str:
     """The alert in the current language, from its rule and figures (numbers as the locale
-    writes them); the stored English text for a rule this version does not know."""
+    writes them); the stored English text for a rule this version does not know. An agent
+    is named by `names` (code to name) with the code beside, or by the code alone."""
     locale = current_locale.get()
 
     def number(n: float, pattern: str = "#,##0.##") -> str:
@@ -91,14 +93,19 @@ def alert_text(alert: StoredAlert) -> str:
         case AlertKind.OUT_OF_ADHERENCE:
             text = _("%(agent)s: out of adherence for %(value)s min, limit %(limit)s min")
             figures = {"value": number(value, "#,##0"), "limit": number(limit)}
-            return text % ({"agent": alert.subject or "?"} | figures)
+            code = alert.subject or "?"
+            name = (names or {}).get(code)
+            return text % ({"agent": f"{name} ({code})" if name else code} | figures)
         case _:
             return alert.message
     return text % ({"queue": queue} | figures)
 
 
-def unit_texts(timezone: str) -> dict[str, Callable[..., str]]:
-    """The Floor templates' formatters, translated once per render (2,000 rows use them)."""
+def unit_texts(
+    timezone: str, names: Mapping[str, str] | None = None
+) -> dict[str, Callable[..., str]]:
+    """The Floor templates' formatters, translated once per render (2,000 rows use them);
+    `names` (agent code to name) names the agents in alerts."""
     minute, second = _("%(n)d min"), _("%(n).0f s")
     zone = ZoneInfo(timezone)
     states = {key: _(label) for key, label in STATE_LABELS.items()}
@@ -110,5 +117,5 @@ def unit_texts(timezone: str) -> dict[str, Callable[..., str]]:
         "clock": lambda moment: moment.astimezone(zone).strftime("%H:%M"),
         "state_name": states.__getitem__,
         "activity_name": activities.__getitem__,
-        "alert_text": alert_text,
+        "alert_text": partial(alert_text, names=names),
     }

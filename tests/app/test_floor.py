@@ -197,3 +197,9 @@ def test_stored_alerts_are_worded_from_their_rule_and_figures_in_the_readers_lan
         "oa": "A003: вне графика 13 мин, допустимо 5 мин",
         "old": "an alert from before",
     }
+    token = i18n.current_locale.set("en")
+    try:
+        named = alert_text(stored["oa"], names={"A003": "Vera Smirnova"})
+    finally:
+        i18n.current_locale.reset(token)
+    assert named == "Vera Smirnova (A003): out of adherence for 13 min, limit 5 min"

@@ -73,11 +73,12 @@ def test_out_of_adherence_shows_and_is_acknowledged_from_the_screen(
     assert 'data-agent="A003" class="out-of-adherence"' in board
     assert client.get("/floor").status_code == 200
     alerts = client.get(f"/floor/alerts?site_id={site.id}").text
-    assert "A003: out of adherence for" not in alerts  # reading the Floor records nothing
+    # reading the Floor records nothing
+    assert "Vera Smirnova (A003): out of adherence for" not in alerts
     assert db.scalars(select(FloorAlert)).all() == []
     hub_of(app).snapshot(site.id, record=True)  # what a stream does on each update
     alerts = client.get(f"/floor/alerts?site_id={site.id}").text
-    assert "A003: out of adherence for" in alerts
+    assert "Vera Smirnova (A003): out of adherence for" in alerts
     alert = db.scalars(select(FloorAlert).where(FloorAlert.subject == "A003")).one()
     response = client.post(f"/floor/alerts/{alert.id}/acknowledge")
     assert response.status_code == 200
@@ -121,13 +122,14 @@ def test_an_alert_is_worded_in_each_supervisors_language_with_its_figures(
     alert = db.scalars(select(FloorAlert).where(FloorAlert.subject == "A003")).one()
     minutes, limit = round(alert.value), f"{alert.limit:g}".replace(".", ",")
     shown = russian.get(f"/floor/alerts?site_id={site.id}").text
-    worded = f"A003: вне графика {minutes} мин, допустимо {limit} мин"
+    worded = f"Vera Smirnova (A003): вне графика {minutes} мин, допустимо {limit} мин"
     assert shown.count(worded) == 2  # on now, and in the history
     assert "out of adherence" not in shown
     assert "Retail: an alert from before" in shown
     russian.post("/language", data={"locale": "en", "next": "/floor"})
     shown = russian.get(f"/floor/alerts?site_id={site.id}").text
-    assert f"A003: out of adherence for {minutes} min, limit {alert.limit:g} min" in shown
+    english = f"out of adherence for {minutes} min, limit {alert.limit:g} min"
+    assert f"Vera Smirnova (A003): {english}" in shown
     assert "вне графика" not in shown and "Retail: an alert from before" in shown
 
 

@@ -110,7 +110,7 @@ def test_the_floor_updates_itself_and_flags_a_skipped_break(
     expect(row.locator(".fl-flag")).to_have_text("Out of adherence")
     expect(row.locator(".activity")).to_have_attribute("data-activity", "break")
     alert = page.locator('#alerts .alert[data-kind="out_of_adherence"]')
-    expect(alert).to_contain_text("F001: out of adherence")
+    expect(alert).to_contain_text("Fyodor Floor (F001): out of adherence")
     alert.get_by_role("button", name="Acknowledge").click()
     expect(alert).to_contain_text("acknowledged at")
 
