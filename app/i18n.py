@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import gettext
+import re
 from contextvars import ContextVar
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
 
 LOCALES = ("ru", "en")
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -91,3 +94,21 @@ def local_time(value: datetime, timezone: str) -> str:
 def local_date(value: datetime, timezone: str, fmt: str = "medium") -> str:
     """The date of an instant in the site's zone, in the current language."""
     return format_date(value.astimezone(ZoneInfo(timezone)), fmt, locale=current_locale.get())
+
+
+def number(value: float, digits: int = 0, *, trim: bool = False) -> str:
+    """A number as the current language writes it (1,234.5 / 1 234,5): `digits` decimals,
+    or up to `digits` with `trim`."""
+    decimals = ("#" if trim else "0") * digits
+    pattern = "#,##0" + (f".{decimals}" if digits else "")
+    return format_decimal(value, pattern, locale=current_locale.get())
+
+
+def percent(share: float, digits: int = 0, *, trim: bool = False) -> str:
+    """A share (0.125) as a percentage in the current language (12.5% / 12,5 %)."""
+    locale = Locale.parse(current_locale.get())
+    pattern = locale.percent_formats[None].pattern  # "#,##0%", "#,##0\xa0%"
+    if digits:
+        decimals = ("#" if trim else "0") * digits
+        pattern = re.sub(r"0(?=[^0#]*$)", f"0.{decimals}", pattern, count=1)  # the last 0
+    return format_percent(share, pattern, locale=locale)

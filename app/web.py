@@ -35,6 +35,8 @@ templates.env.globals["htmx_file"] = HTMX_FILE
 templates.env.filters["local_datetime"] = i18n.local_datetime
 templates.env.filters["local_time"] = i18n.local_time
 templates.env.filters["local_date"] = i18n.local_date
+templates.env.filters["number"] = i18n.number
+templates.env.filters["percent"] = i18n.percent
 
 
 @dataclass(frozen=True)

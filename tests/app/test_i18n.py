@@ -191,3 +191,36 @@ def test_the_language_switch_renders_pages_in_russian(
     assert '<html lang="ru">' in page and "Мои смены" in page
     db.expire_all()
     assert db.get(User, center.users["operator"]).locale == "ru"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("en", ("1,234.5", "7.5", "7", "12.5%")), ("ru", ("1\xa0234,5", "7,5", "7", "12,5\xa0%"))],
+)
+def test_numbers_are_written_as_the_language_writes_them(
+    locale: str, expected: tuple[str, ...]
+) -> None:
+    token = i18n.current_locale.set(locale)
+    try:
+        written = (
+            i18n.number(1234.5, 1),
+            i18n.number(7.5, 1, trim=True),
+            i18n.number(7.0, 1, trim=True),
+            i18n.percent(0.125, 1),
+        )
+    finally:
+        i18n.current_locale.reset(token)
+    assert written == expected
+
+
+def test_templates_write_fractions_through_the_number_filters() -> None:
+    """ "%.1f"|format or "{:,}" would write 1,234.5 to a Russian reader too."""
+    english_only = re.compile(r'"%\.[1-9]f|"%g|\{:,')
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    found = [
+        f"{path.relative_to(templates)}:{number}"
+        for path in sorted(templates.rglob("*.html"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if english_only.search(line)
+    ]
+    assert found == []
