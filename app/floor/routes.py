@@ -16,6 +16,7 @@ from app.auth.scope import sites_and_teams
 from app.db import utcnow
 from app.floor import alert_store, broadcast, service
 from app.floor.hub import View, hub_of
+from app.floor.unwatched import record_unwatched_alerts  # noqa: F401  (registers the task)
 from app.models import FloorAlert, User
 from app.web import STAFF, render
 
