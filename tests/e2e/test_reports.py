@@ -26,7 +26,8 @@ def test_manager_changes_period_and_dimension_and_downloads_csv(
     site = page.get_by_label("Site", exact=True)
     if site.locator("option:checked").inner_text() != "Moscow":
         site.select_option(label="Moscow")
-        expect(page).to_have_url(re.compile(r"site_id="))
+        # two months of calls: a busy CI machine takes more than the default 5 s over them
+        expect(page).to_have_url(re.compile(r"site_id="), timeout=20_000)
     expect(site.locator("option:checked")).to_have_text("Moscow")
     table = page.locator("#report-table")
     expect(table.locator("tbody tr").first).to_be_visible()
@@ -36,7 +37,7 @@ def test_manager_changes_period_and_dimension_and_downloads_csv(
     mark_kept(page.locator("h1"))
 
     page.get_by_label("Period", exact=True).select_option("day")
-    expect(page).to_have_url(re.compile(r"period=day"))
+    expect(page).to_have_url(re.compile(r"period=day"), timeout=20_000)
     expect(table.locator("tbody tr")).not_to_have_count(weekly)
     page.get_by_label("By", exact=True).select_option("team")
     expect(page.locator("#report-table thead")).to_contain_text("Team")
