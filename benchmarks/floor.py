@@ -24,18 +24,14 @@ import gc
 import os
 import statistics
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine
 
 from app.config import Settings
 from app.db import utcnow
@@ -49,29 +45,10 @@ from app.models import Site
 
 sys.path.insert(0, str(Path(__file__).parent))
 import floor_seed
+from scratch import postgres_url, sqlite_url
 
 Row = dict[str, str]
 CYCLES = 5
-
-
-@contextmanager
-def sqlite_url() -> Iterator[str]:
-    with tempfile.TemporaryDirectory() as folder:
-        yield f"sqlite:///{Path(folder) / 'bench.db'}"
-
-
-@contextmanager
-def postgres_url(server: str) -> Iterator[str]:
-    name = f"smena_bench_floor_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _ms(started: float) -> float:
@@ -227,7 +204,10 @@ def main() -> None:
     parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
     results: dict[str, dict[str, Any]] = {}
-    for name, database in (("SQLite", sqlite_url()), ("PostgreSQL", postgres_url(args.postgres))):
+    for name, database in (
+        ("SQLite", sqlite_url()),
+        ("PostgreSQL", postgres_url(args.postgres, "smena_bench_floor_")),
+    ):
         with database as url:
             print(f"measuring {name}...", file=sys.stderr, flush=True)
             results[name] = measure(url, args.watchers, args.events)

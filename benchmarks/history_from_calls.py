@@ -18,7 +18,8 @@ import time
 from datetime import UTC, date, datetime
 
 import numpy as np
-from kpi_reports import POSTGRES, _chunk_lines, _year_site, postgres_url  # a sibling script
+from kpi_reports import POSTGRES, _chunk_lines, _year_site  # a sibling script
+from scratch import postgres_url  # a sibling module
 from sqlalchemy import func, select
 
 from app.db import make_engine, make_sessionmaker, transaction
@@ -35,7 +36,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=1_000_000)
     args = parser.parse_args()
     print(f"History from calls benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
-    with postgres_url(args.postgres) as url:
+    with postgres_url(args.postgres, "smena_bench_kpi_") as url:
         engine = make_engine(url)
         upgrade(engine)
         factory = make_sessionmaker(engine)

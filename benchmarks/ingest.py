@@ -31,11 +31,7 @@ import argparse
 import asyncio
 import os
 import random
-import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -44,8 +40,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from fastapi import FastAPI
+from scratch import postgres_url, sqlite_url  # a sibling module
 from sqlalchemy import create_engine, delete, insert, text
-from sqlalchemy.engine import make_url
 
 from app.config import Settings
 from app.db import make_engine, make_sessionmaker, transaction, utcnow
@@ -97,26 +93,6 @@ def live_feed(count: int, seed: int = 1) -> list[Event]:
         event("s3", wait + talk + 15, type="agent.state", agent=agent, state="available")
     events.sort(key=lambda e: e["ts"])
     return events[:count]
-
-
-@contextmanager
-def sqlite_url() -> Iterator[str]:
-    with tempfile.TemporaryDirectory() as folder:
-        yield f"sqlite:///{Path(folder) / 'bench.db'}"
-
-
-@contextmanager
-def postgres_url(server: str) -> Iterator[str]:
-    name = f"smena_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 class CpuMeter:

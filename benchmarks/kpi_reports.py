@@ -18,19 +18,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from scratch import postgres_url, sqlite_url  # a sibling module
 from sqlalchemy.orm import Session
 
 from app.db import make_engine, make_sessionmaker, transaction
@@ -50,26 +46,6 @@ INDEXES = {
     "ix_calls_site_id_offered_at": "(site_id, offered_at)",
     "ix_calls_site_id_queue_id_offered_at": "(site_id, queue_id, offered_at)",
 }
-
-
-@contextmanager
-def sqlite_url() -> Iterator[str]:
-    with tempfile.TemporaryDirectory() as folder:
-        yield f"sqlite:///{Path(folder) / 'bench.db'}"
-
-
-@contextmanager
-def postgres_url(server: str) -> Iterator[str]:
-    name = f"smena_bench_kpi_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def timed(action: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
@@ -170,7 +146,7 @@ def _chunk_lines(
 
 
 def year(server: str, count: int) -> None:
-    with postgres_url(server) as url:
+    with postgres_url(server, "smena_bench_kpi_") as url:
         engine = make_engine(url)
         upgrade(engine)
         factory = make_sessionmaker(engine)
@@ -255,7 +231,7 @@ def main() -> None:
     elif BANK.is_file():
         with sqlite_url() as url:
             january(url, "SQLite")
-        with postgres_url(args.postgres) as url:
+        with postgres_url(args.postgres, "smena_bench_kpi_") as url:
             january(url, "PostgreSQL")
     else:
         print(f"January data not found at {BANK}: skipped")
