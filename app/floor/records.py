@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -29,26 +30,22 @@ class AgentInfo:
     team: str | None
 
 
-def calls_for_floor(
-    db: Session, *, site_id: int, since: datetime, now: datetime, open_only: bool = False
+# A call's columns in CallRecord order; the queue and agent come as ids.
+_CALL_COLUMNS = (
+    Call.call_id,
+    Call.queue_id,
+    Call.offered_at,
+    Call.answered_at,
+    Call.ended_at,
+    Call.abandoned_at,
+    Call.agent_id,
+)
+
+
+def _call_records(
+    rows: Iterable[Any], queues: dict[int, str], agents: dict[int, str]
 ) -> list[CallRecord]:
-    """The site's calls offered in [since, now] (open_only: those not over), as kpi reads them."""
-    queues = dict(db.execute(select(Queue.id, Queue.name).where(Queue.site_id == site_id)).all())
-    agents = dict(db.execute(select(Agent.id, Agent.code).where(Agent.site_id == site_id)).all())
-    rows = db.execute(
-        select(
-            Call.call_id,
-            Call.queue_id,
-            Call.offered_at,
-            Call.answered_at,
-            Call.ended_at,
-            Call.abandoned_at,
-            Call.agent_id,
-        )
-        .where(Call.site_id == site_id, Call.offered_at >= since, Call.offered_at <= now)
-        .where(*((Call.abandoned_at.is_(None), Call.ended_at.is_(None)) if open_only else ()))
-        .order_by(Call.offered_at, Call.id)
-    )
+    """Rows of _CALL_COLUMNS as CallRecords (those offered), ids named by queue and agent."""
     return [
         CallRecord(
             call_id,
@@ -62,6 +59,21 @@ def calls_for_floor(
         for call_id, queue_id, offered_at, answered_at, ended_at, abandoned_at, agent_id in rows
         if offered_at is not None
     ]
+
+
+def calls_for_floor(
+    db: Session, *, site_id: int, since: datetime, now: datetime, open_only: bool = False
+) -> list[CallRecord]:
+    """The site's calls offered in [since, now] (open_only: those not over), as kpi reads them."""
+    queues = dict(db.execute(select(Queue.id, Queue.name).where(Queue.site_id == site_id)).all())
+    agents = dict(db.execute(select(Agent.id, Agent.code).where(Agent.site_id == site_id)).all())
+    rows = db.execute(
+        select(*_CALL_COLUMNS)
+        .where(Call.site_id == site_id, Call.offered_at >= since, Call.offered_at <= now)
+        .where(*((Call.abandoned_at.is_(None), Call.ended_at.is_(None)) if open_only else ()))
+        .order_by(Call.offered_at, Call.id)
+    )
+    return _call_records(rows, queues, agents)
 
 
 def states_for_floor(
@@ -214,32 +226,11 @@ def calls_by_id(db: Session, *, site_id: int, call_ids: Sequence[str]) -> list[C
     queues = dict(db.execute(select(Queue.id, Queue.name).where(Queue.site_id == site_id)).all())
     agents = dict(db.execute(select(Agent.id, Agent.code).where(Agent.site_id == site_id)).all())
     found: list[CallRecord] = []
-    columns = (
-        Call.call_id,
-        Call.queue_id,
-        Call.offered_at,
-        Call.answered_at,
-        Call.ended_at,
-        Call.abandoned_at,
-        Call.agent_id,
-    )
     for part in chunks(list(call_ids)):
         rows = db.execute(
-            select(*columns).where(Call.site_id == site_id, among(db, Call.call_id, part))
+            select(*_CALL_COLUMNS).where(Call.site_id == site_id, among(db, Call.call_id, part))
         )
-        found += [
-            CallRecord(
-                call_id,
-                queues.get(q, UNKNOWN_QUEUE) if q is not None else UNKNOWN_QUEUE,
-                offered,
-                answered,
-                ended,
-                abandoned,
-                agents.get(a) if a is not None else None,
-            )
-            for call_id, q, offered, answered, ended, abandoned, a in rows
-            if offered is not None
-        ]
+        found += _call_records(rows, queues, agents)
     return found
 
 

@@ -26,13 +26,19 @@ from tests.app.conftest import Center
 from tests.app.floor_setup import morning_events, publish_break, store
 
 
-def test_the_page_and_its_fragments(
-    db: Session, center: Center, as_role: Callable[[str], TestClient]
-) -> None:
+def _morning_site(db: Session, center: Center) -> Site:
+    """The center's site with the morning's events, begun 220 minutes ago, stored and committed."""
     site = db.get(Site, center.site_id)
     assert site is not None
     store(db, site, morning_events(utcnow() - timedelta(minutes=220)))
     db.commit()
+    return site
+
+
+def test_the_page_and_its_fragments(
+    db: Session, center: Center, as_role: Callable[[str], TestClient]
+) -> None:
+    site = _morning_site(db, center)
     client = as_role("supervisor")
     page = client.get("/floor")
     assert page.status_code == 200
@@ -136,10 +142,7 @@ def test_an_alert_is_worded_in_each_supervisors_language_with_its_figures(
 def test_units_are_in_the_watchers_language(
     db: Session, center: Center, as_role: Callable[[str], TestClient]
 ) -> None:
-    site = db.get(Site, center.site_id)
-    assert site is not None
-    store(db, site, morning_events(utcnow() - timedelta(minutes=220)))
-    db.commit()
+    site = _morning_site(db, center)
     client = as_role("supervisor")
     english = client.get(f"/floor/agents?site_id={site.id}").text
     assert re.search(r"\d+ min<", english)
@@ -153,10 +156,7 @@ def test_units_are_in_the_watchers_language(
 def test_one_update_is_computed_once_and_rendered_once_for_every_watcher(
     app: FastAPI, db: Session, center: Center
 ) -> None:
-    site = db.get(Site, center.site_id)
-    assert site is not None
-    store(db, site, morning_events(utcnow() - timedelta(minutes=220)))
-    db.commit()
+    site = _morning_site(db, center)
     hub = hub_of(app)
     hub.snapshot(site.id, record=True)
     before = (hub.counters.computed, hub.counters.recorded, hub.counters.rendered)
