@@ -9,7 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from scheduling.contract import InputError, field, integer
+from scheduling.contract import (
+    InputError,
+    at_least,
+    field,
+    integer,
+    known_fields,
+    parse_slot_minutes,
+)
 from scheduling.roster_agents import parse_agents
 from scheduling.roster_types import (
     LATE_AFTER_MINUTES,
@@ -37,7 +44,7 @@ _DEFAULT_WEIGHTS = Weights()
 def parse_instance(doc: Any) -> Instance:
     """An `Instance` from a parsed JSON document, or `InputError(path, reason)`."""
     known_fields(doc, _INSTANCE_FIELDS, "")
-    slot_minutes = _slot_minutes(field(doc, "slot_minutes", ""))
+    slot_minutes = parse_slot_minutes(field(doc, "slot_minutes", ""))
     per_day = MINUTES_PER_DAY // slot_minutes
     days = at_least(integer(field(doc, "days", ""), "days"), 1, "days")
     if days > MAX_DAYS:
@@ -71,35 +78,11 @@ def parse_instance(doc: Any) -> Instance:
     )
 
 
-def known_fields(doc: Any, known: tuple[str, ...], path: str) -> None:
-    """InputError unless `doc` is an object whose keys are all in `known`."""
-    if not isinstance(doc, Mapping):
-        raise InputError(path, "must be an object")
-    for key in doc:
-        if key not in known:
-            where = f"{path}.{key}" if path else str(key)
-            raise InputError(where, f"is not a known field (expected one of {', '.join(known)})")
-
-
-def at_least(value: int, low: int, path: str) -> int:
-    """`value`, or InputError when it is below `low`."""
-    if value < low:
-        raise InputError(path, f"must be at least {low}")
-    return value
-
-
 def listed(value: Any, path: str, what: str) -> list[Any]:
     """`value` when it is a list, else InputError saying what it must be a list of."""
     if not isinstance(value, list):
         raise InputError(path, f"must be a list of {what}")
     return value
-
-
-def _slot_minutes(value: Any) -> int:
-    minutes = at_least(integer(value, "slot_minutes"), 1, "slot_minutes")
-    if MINUTES_PER_DAY % minutes:
-        raise InputError("slot_minutes", "must divide a day (1440 minutes) evenly")
-    return minutes
 
 
 def _requirement(value: Any, slots: int) -> tuple[tuple[str, ...], tuple[tuple[int, ...], ...]]:

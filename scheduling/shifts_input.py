@@ -6,10 +6,17 @@ Every refusal is an `InputError` whose path names the offending field, e.g.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from scheduling.contract import InputError, field, integer, number
+from scheduling.contract import (
+    InputError,
+    at_least,
+    field,
+    integer,
+    known_fields,
+    number,
+    parse_slot_minutes,
+)
 from scheduling.shifts_domain import MINUTES_PER_DAY, Instance, ShiftType, Weights
 
 MAX_AGENTS_PER_SLOT = 1_000_000
@@ -24,10 +31,10 @@ _WEIGHT_FIELDS = ("under", "over", "shift")
 
 def parse_instance(doc: Any) -> Instance:
     """An `Instance` from a parsed JSON document, or `InputError(path, reason)`."""
-    _known_fields(doc, _INSTANCE_FIELDS, "")
-    slot_minutes = _slot_minutes(field(doc, "slot_minutes", ""))
+    known_fields(doc, _INSTANCE_FIELDS, "")
+    slot_minutes = parse_slot_minutes(field(doc, "slot_minutes", ""))
     slots_per_day = MINUTES_PER_DAY // slot_minutes
-    days = _at_least(integer(field(doc, "days", ""), "days"), 1, "days")
+    days = at_least(integer(field(doc, "days", ""), "days"), 1, "days")
     cyclic = field(doc, "cyclic", "")
     if not isinstance(cyclic, bool):
         raise InputError("cyclic", "must be true or false")
@@ -42,28 +49,6 @@ def parse_instance(doc: Any) -> Instance:
     )
 
 
-def _known_fields(doc: Any, known: tuple[str, ...], path: str) -> None:
-    if not isinstance(doc, Mapping):
-        raise InputError(path, "must be an object")
-    for key in doc:
-        if key not in known:
-            where = f"{path}.{key}" if path else str(key)
-            raise InputError(where, f"is not a known field (expected one of {', '.join(known)})")
-
-
-def _at_least(value: int, low: int, path: str) -> int:
-    if value < low:
-        raise InputError(path, f"must be at least {low}")
-    return value
-
-
-def _slot_minutes(value: Any) -> int:
-    minutes = _at_least(integer(value, "slot_minutes"), 1, "slot_minutes")
-    if MINUTES_PER_DAY % minutes:
-        raise InputError("slot_minutes", "must divide a day (1440 minutes) evenly")
-    return minutes
-
-
 def _requirement(value: Any, horizon_slots: int) -> tuple[int, ...]:
     if not isinstance(value, list):
         raise InputError("requirement", "must be a list of integers")
@@ -75,7 +60,7 @@ def _requirement(value: Any, horizon_slots: int) -> tuple[int, ...]:
     agents = []
     for index, item in enumerate(value):
         path = f"requirement[{index}]"
-        count = _at_least(integer(item, path), 0, path)
+        count = at_least(integer(item, path), 0, path)
         if count > MAX_AGENTS_PER_SLOT:
             raise InputError(path, f"must be at most {MAX_AGENTS_PER_SLOT} agents")
         agents.append(count)
@@ -98,7 +83,7 @@ def _shift_types(value: Any, slots_per_day: int) -> tuple[ShiftType, ...]:
 
 
 def _shift_type(doc: Any, path: str, slots_per_day: int) -> ShiftType:
-    _known_fields(doc, _SHIFT_TYPE_FIELDS, path)
+    known_fields(doc, _SHIFT_TYPE_FIELDS, path)
     name = field(doc, "name", path)
     if not isinstance(name, str) or not name.strip():
         raise InputError(f"{path}.name", "must be a non-empty string")
@@ -130,7 +115,7 @@ def _shift_type(doc: Any, path: str, slots_per_day: int) -> ShiftType:
 
 
 def _weights(doc: Any) -> Weights:
-    _known_fields(doc, _WEIGHT_FIELDS, "weights")
+    known_fields(doc, _WEIGHT_FIELDS, "weights")
     values: dict[str, float] = {}
     for key in _WEIGHT_FIELDS:
         path = f"weights.{key}"

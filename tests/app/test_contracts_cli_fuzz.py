@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from app.cli import cli
+from tests.scheduling.documents import roster_document
 
 # SMENA_FUZZ_EXAMPLES=1000 hunts longer (by hand); the suite keeps to a few per command.
 FUZZ = settings(
@@ -59,25 +60,7 @@ DOCUMENTS: dict[str, tuple[list[str], dict[str, Any]]] = {
             "weights": {"under": 1, "over": 1, "shift": 0}, "max_agents_per_shift": None,
         },
     ),
-    "roster": (
-        ["roster", "solve", *SOLVE],
-        {
-            "slot_minutes": 240, "days": 2,
-            "shifts": [{"name": "E", "start": 1, "length": 2}, {"name": "L", "start": 3,
-                                                               "length": 2}],
-            "requirement": {"sales": [0, 1, 1, 1, 0, 0] * 2, "support": [0] * 12},
-            "rules": {"min_rest_minutes": 660, "max_consecutive_days": None},
-            "weights": {"shortage": 1000},
-            "agents": [
-                {"id": "a1", "weekly_minutes": 960, "skills": ["sales"],
-                 "time_off": [{"day": 1, "credit_minutes": 480}],
-                 "unavailable": [{"day": 0, "from": 0, "to": 2}],
-                 "wishes": [{"kind": "avoid", "shift": "L"}],
-                 "history": {"days_worked": 2, "last_end": -1}},
-                {"id": "a2", "weekly_minutes": 480},
-            ],
-        },
-    ),
+    "roster": (["roster", "solve", *SOLVE], roster_document()),
 }  # fmt: skip
 
 EXTREMES: list[Any] = [

@@ -10,44 +10,17 @@ import pytest
 
 from scheduling.contract import InputError
 from scheduling.roster import parse_instance
+from tests.scheduling.documents import drop_at, roster_document, set_at
 
 Doc = dict[str, Any]
 
 
 def good() -> Doc:
-    return {
-        "slot_minutes": 240, "days": 2,
-        "shifts": [{"name": "E", "start": 1, "length": 2}, {"name": "L", "start": 3, "length": 2}],
-        "requirement": {"sales": [0, 1, 1, 1, 0, 0] * 2, "support": [0] * 12},
-        "rules": {"min_rest_minutes": 660, "max_consecutive_days": None},
-        "weights": {"shortage": 1000},
-        "agents": [
-            {"id": "a1", "weekly_minutes": 960, "skills": ["sales"],
-             "time_off": [{"day": 1, "credit_minutes": 480}],
-             "unavailable": [{"day": 0, "from": 0, "to": 2}],
-             "wishes": [{"kind": "avoid", "shift": "L"}],
-             "history": {"days_worked": 2, "last_end": -1}},
-            {"id": "a2", "weekly_minutes": 480},
-        ],
-    }
+    return roster_document()
 
 
-def _set(path: list[Any], value: Any) -> Callable[[Doc], None]:
-    def change(doc: Doc) -> None:
-        target = doc
-        for key in path[:-1]:
-            target = target[key]
-        target[path[-1]] = value
-    return change
-
-
-def _drop(path: list[Any]) -> Callable[[Doc], None]:
-    def change(doc: Doc) -> None:
-        target = doc
-        for key in path[:-1]:
-            target = target[key]
-        del target[path[-1]]
-    return change
+_set = set_at
+_drop = drop_at
 
 
 CASES: list[tuple[str, Callable[[Doc], None], str]] = [

@@ -10,6 +10,7 @@ import pytest
 
 from scheduling.contract import InputError
 from scheduling.shifts import parse_instance
+from tests.scheduling.documents import drop_at, set_at
 
 Doc = dict[str, Any]
 
@@ -31,22 +32,11 @@ def valid() -> Doc:
     }
 
 
-def _set(path: list[Any], value: Any) -> Callable[[Doc], None]:
-    def change(doc: Doc) -> None:
-        target = doc
-        for key in path[:-1]:
-            target = target[key]
-        target[path[-1]] = value
-    return change
+_set = set_at
 
 
 def _drop(*path: Any) -> Callable[[Doc], None]:
-    def change(doc: Doc) -> None:
-        target = doc
-        for key in path[:-1]:
-            target = target[key]
-        del target[path[-1]]
-    return change
+    return drop_at(list(path))
 
 
 CASES = [
