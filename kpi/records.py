@@ -51,7 +51,8 @@ def time_problem(value: datetime) -> str | None:
     if abs(offset) > LONGEST_OFFSET:
         return "a UTC offset beyond -14:00..+14:00"
     if not EARLIEST <= value <= LATEST:  # compared without converting: no overflow
-        return f"outside the times a record can hold ({EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d} UTC)"
+        span = f"{EARLIEST.date().isoformat()} to {LATEST.date().isoformat()} UTC"
+        return f"outside the times a record can hold ({span})"
     return None
 
 

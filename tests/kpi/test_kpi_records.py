@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from kpi.records import CallRecord, RecordError, RecordsError, parse_cdr
+from kpi.records import CallRecord, RecordError, RecordsError, parse_cdr, time_problem
 
 HEADER = "call_id,queue,offered_at,answered_at,ended_at,abandoned_at,agent"
 PLUS2 = timezone(timedelta(hours=2))
@@ -125,3 +125,10 @@ def test_times_and_names_no_store_can_hold_are_bad_rows() -> None:
     ]  # fmt: skip
     with pytest.raises(RecordsError, match="line 2, column offered_at: outside the times"):
         parse_cdr(f"{HEADER}\n{rows[0]}")
+
+
+def test_a_time_out_of_range_is_refused_naming_the_range_in_full_years() -> None:
+    early = datetime(1, 1, 1, 0, 10, tzinfo=timezone(timedelta(hours=3)))
+    assert time_problem(early) == (
+        "outside the times a record can hold (0001-01-03 to 9999-12-29 UTC)"
+    )
