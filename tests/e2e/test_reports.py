@@ -22,6 +22,11 @@ def test_manager_changes_period_and_dimension_and_downloads_csv(
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
     expect(page).to_have_url(re.compile(r"/reports$"))
     # Other browser tests add sites of their own: the demo's history is at Moscow.
+    # The boosted navigation pushes the address before htmx has wired the swapped-in form:
+    # a change made before that would go unheard.
+    page.wait_for_function(
+        "() => document.getElementById('report-filters')?.['htmx-internal-data']?.initHash"
+    )
     # Moscow may be the first site by name already, and then choosing it changes nothing.
     site = page.get_by_label("Site", exact=True)
     if site.locator("option:checked").inner_text() != "Moscow":
